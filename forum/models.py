@@ -1,0 +1,1 @@
+# Forum models (categories, topics, posts) arrive with the forum issue.

@@ -1,0 +1,1 @@
+# The Notification model arrives with the live notifications issue.

@@ -1,0 +1,69 @@
+"""Shared test fixtures.
+
+`make test` runs the suite twice: once with COMITY_TEST_ENGINES=real against PostgreSQL,
+Redis and Elasticsearch (started by scripts/services.sh), and once with
+COMITY_TEST_ENGINES=embedded for the smoke and contract tests on the embedded defaults.
+In the real run a missing engine fails the whole session; nothing is skipped.
+"""
+
+import os
+import uuid
+
+import pytest
+from django.conf import settings
+
+from tests.engines import ENGINE_VARIABLES, unreachable_engines
+from tests.live_server import *  # noqa: F403  (live server, browser and axe fixtures)
+
+ENGINE_MODE = os.environ.get("COMITY_TEST_ENGINES", "")
+
+
+def pytest_configure(config):
+    if ENGINE_MODE not in {"real", "embedded", ""}:
+        raise pytest.UsageError("COMITY_TEST_ENGINES must be 'real' or 'embedded'")
+
+
+def pytest_sessionstart(session):
+    if ENGINE_MODE != "real":
+        return
+    missing = [name for name in ENGINE_VARIABLES if not os.environ.get(name)]
+    if missing:
+        pytest.exit(f"COMITY_TEST_ENGINES=real but {', '.join(missing)} not set; run scripts/services.sh up", 3)
+    down = unreachable_engines()
+    if down:
+        pytest.exit(f"real engines unreachable: {'; '.join(down)}", 3)
+
+
+@pytest.fixture
+def real_engines():
+    """For tests that are only meaningful on the real engines: fails (never skips) when
+    one is not configured."""
+    missing = [name for name in ENGINE_VARIABLES if not os.environ.get(name)]
+    if missing:
+        pytest.fail(f"this test needs the real engines; {', '.join(missing)} not set")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_search_indices():
+    """Give this test run its own Elasticsearch index prefix and delete its indices after."""
+    from search.backends import get_search_backend
+
+    run_prefix = f"test-{uuid.uuid4().hex[:10]}"
+    original = settings.COMITY_SEARCH
+    settings.COMITY_SEARCH = {**original, "INDEX_PREFIX": run_prefix}
+    get_search_backend.cache_clear()
+    yield run_prefix
+    backend = get_search_backend()
+    if backend.name == "elasticsearch":
+        backend.delete_indices_with_prefix()
+    settings.COMITY_SEARCH = original
+    get_search_backend.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache():
+    """Each test starts with an empty cache (real Redis or local memory)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
