@@ -1,7 +1,9 @@
 """Demo pages for `manage.py seed_demo`: the Comity portal and one site per association."""
 
 from django.db import transaction
-from wagtail.models import Page, Site
+from django.conf import settings
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from cms.models import AssociationHomePage, HomePage
 from members.demo import DEMO_ASSOCIATIONS
@@ -14,10 +16,20 @@ PORTAL_INTRO = (
 )
 
 
+def ensure_page_tree_root() -> Page:
+    """Wagtail's migrations create the default locale and the root page; recreate them if a
+    database was flushed (as transactional tests do) so seeding always has a tree to grow."""
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    return root
+
+
 def seed_portal() -> HomePage:
     portal = HomePage.objects.first()
     if portal is None:
-        root = Page.get_first_root_node()
+        root = ensure_page_tree_root()
         portal = root.add_child(instance=HomePage(title="Comity", slug="comity", intro=PORTAL_INTRO))
     # Wagtail's first migration makes a placeholder "Welcome" page and points the default
     # site at it; the portal takes its place.

@@ -1,6 +1,7 @@
 """A real ASGI server (uvicorn, in a thread of the test process) for browser tests,
 Playwright driving Debian's Chromium, and an axe-core accessibility check."""
 
+import os
 import socket
 import threading
 import time
@@ -52,14 +53,30 @@ class ThreadedAsgiServer:
     def stop(self):
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        close_connections_opened_by_server_threads()
+
+
+def close_connections_opened_by_server_threads() -> None:
+    """The server ran Django code in worker threads whose database sessions outlive the
+    server; end them so the test database can be dropped at the end of the run."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session")
-def asgi_server():
+def asgi_server(django_db_setup, django_db_blocker):
     server = ThreadedAsgiServer()
     server.start()
     yield server
-    server.stop()
+    with django_db_blocker.unblock():
+        server.stop()
 
 
 @pytest.fixture
@@ -69,16 +86,31 @@ def live_url(asgi_server, transactional_db):
     return asgi_server.url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """Debian's Chromium through Playwright's sync API, for one test module at a time.
+
+    The sync API keeps an asyncio loop running in the main thread while it is alive. Django
+    then treats the test's own ORM calls as "async context", and pytest-asyncio cannot start
+    its loops; so the browser lives only as long as the module's browser tests, and Django's
+    async-safety check is relaxed only for that span (the documented Playwright workaround).
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM_PATH).exists():
         pytest.fail(f"{CHROMIUM_PATH} is missing: run scripts/services.sh up (it installs chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
