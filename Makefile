@@ -18,7 +18,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # uv trusts the system's CA bundle (some networks re-sign TLS).
-export UV_NATIVE_TLS := 1
+export UV_SYSTEM_CERTS := 1
 
 .PHONY: help install python-deps assets run worker test test-real test-embedded services-up services-down lint
 
@@ -46,7 +46,7 @@ run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	@echo "Comity is starting on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 # The task worker, for when DATABASE_URL is set (the embedded default runs tasks inline).
 worker: install

@@ -117,3 +117,14 @@ def test_this_run_uses_the_real_engines(real_engines):
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     assert get_search_backend().name == "elasticsearch"
+
+
+@pytest.mark.smoke
+def test_every_variable_the_settings_read_is_documented_in_env_example():
+    import re
+
+    settings_source = (PROJECT_ROOT / "config" / "settings.py").read_text()
+    read = set(re.findall(r'env_(?:str|bool|int|list)\(\s*"([A-Z_]+)"', settings_source))
+    documented = set(re.findall(r"^([A-Z_]+)=", (PROJECT_ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read, "no environment variables found in settings"
+    assert read - documented == set()
