@@ -45,6 +45,7 @@ install: python-deps assets
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) search_index --rebuild
 	@echo "Comity is starting on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 

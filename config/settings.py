@@ -202,6 +202,8 @@ COMITY_SEARCH = {
     # Every index name starts with this, so test runs and tenants never collide.
     "INDEX_PREFIX": env_str("ELASTICSEARCH_INDEX_PREFIX", "comity"),
     "TIMEOUT": env_int("ELASTICSEARCH_TIMEOUT", 5),
+    # 0 suits one node (and keeps it green); a production cluster usually wants 1.
+    "REPLICAS": env_int("ELASTICSEARCH_REPLICAS", 0),
 }
 # Wagtail's own admin search stays on the database, whatever serves the public search.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -18,7 +18,10 @@ def get_search_backend() -> SearchBackend:
         from search.backends.elasticsearch import ElasticsearchBackend
 
         return ElasticsearchBackend(
-            url=config["URL"], index_prefix=config["INDEX_PREFIX"], timeout=config["TIMEOUT"]
+            url=config["URL"],
+            index_prefix=config["INDEX_PREFIX"],
+            timeout=config["TIMEOUT"],
+            replicas=config["REPLICAS"],
         )
     from search.backends.database import DatabaseBackend
 

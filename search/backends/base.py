@@ -1,3 +1,14 @@
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    index: str
+    documents: int
+    replaced: list[str] = field(default_factory=list)
+
+
 class SearchUnavailable(Exception):
     """The search engine could not be reached or refused the request."""
 
@@ -16,4 +27,8 @@ class SearchBackend:
 
     def health(self) -> str:
         """Return a short description of a healthy engine, or raise SearchUnavailable."""
+        raise NotImplementedError
+
+    def rebuild(self, documents: Iterable[dict], *, on_progress=None) -> RebuildResult:
+        """Replace the whole index with `documents`, with no moment where search is empty."""
         raise NotImplementedError
