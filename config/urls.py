@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -7,8 +8,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from config.health import healthz
 
+# The Django admin signs people in through allauth too (rate limits, two-factor).
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("members/", include("members.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,0 +1,142 @@
+"""The one place that answers what a user may see and do.
+
+Forum, CMS, search, feeds and websockets all ask here. Visibility is expressed as
+*audience ids*, short strings that content carries and users hold:
+
+    "public"          everyone, signed in or not
+    "signed-in"       anyone with an account who is signed in
+    "group:<id>"      members of a Django/Wagtail group; each association has one group per
+                      role (members, moderators, editors, admins, board), see RoleGroup
+
+A user may see a thing when the thing's audience ids and the user's share at least one
+(`can_view`). Search stores each document's audience ids and filters on
+`audience_ids(user)` inside the engine. Superusers see everything.
+"""
+
+from collections.abc import Iterable
+
+from members.models import Association, Membership, Role, RoleGroup
+
+PUBLIC = "public"
+SIGNED_IN = "signed-in"
+# Roles that let someone manage an association's memberships and roles.
+MANAGING_ROLES = {Role.ADMIN}
+
+
+def group_audience(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
+def audience_ids(user) -> frozenset[str]:
+    """Every audience id `user` holds. Cached on the user object for the request."""
+    if user is None or not user.is_authenticated:
+        return frozenset({PUBLIC})
+    cached = getattr(user, "_comity_audience_ids", None)
+    if cached is None:
+        group_ids = user.groups.filter(role_group__isnull=False).values_list("id", flat=True)
+        cached = frozenset({PUBLIC, SIGNED_IN, *(group_audience(group_id) for group_id in group_ids)})
+        user._comity_audience_ids = cached
+    return cached
+
+
+def forget_cached_permissions(user) -> None:
+    """Call after changing a user's memberships or roles within the same request."""
+    for attribute in ("_comity_audience_ids", "_comity_roles"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+def sees_everything(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def can_view(user, thing) -> bool:
+    """`thing` offers `audience_ids` (an iterable of audience ids allowed to see it)."""
+    if sees_everything(user):
+        return True
+    return not audience_ids(user).isdisjoint(_audiences_of(thing))
+
+
+def _audiences_of(thing) -> frozenset[str]:
+    audiences = thing.audience_ids
+    audiences = audiences() if callable(audiences) else audiences
+    if isinstance(audiences, str):
+        return frozenset({audiences})
+    return frozenset(audiences)
+
+
+def audience_for_role(association: Association, role: str) -> str:
+    """The audience id for "holders of `role` in `association`" (e.g. its members)."""
+    group_id = RoleGroup.objects.values_list("group_id", flat=True).get(association=association, role=role)
+    return group_audience(group_id)
+
+
+def roles_by_association(user) -> dict[int, frozenset[str]]:
+    """{association id: roles} for the user's active memberships. Cached per request."""
+    if user is None or not user.is_authenticated:
+        return {}
+    cached = getattr(user, "_comity_roles", None)
+    if cached is None:
+        cached = {}
+        memberships = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).prefetch_related(
+            "role_assignments"
+        )
+        for membership in memberships:
+            roles = {Role.MEMBER, *(assignment.role for assignment in membership.role_assignments.all())}
+            cached[membership.association_id] = frozenset(roles)
+        user._comity_roles = cached
+    return cached
+
+
+def has_role(user, association: Association, role: str) -> bool:
+    return role in roles_by_association(user).get(association.pk, frozenset())
+
+
+def is_active_member(user, association: Association) -> bool:
+    return has_role(user, association, Role.MEMBER)
+
+
+def is_member_anywhere(user) -> bool:
+    return bool(roles_by_association(user))
+
+
+def can_moderate(user, association: Association) -> bool:
+    return sees_everything(user) or has_role(user, association, Role.MODERATOR) or has_role(user, association, Role.ADMIN)
+
+
+def can_edit_pages(user, association: Association) -> bool:
+    return sees_everything(user) or has_role(user, association, Role.EDITOR) or has_role(user, association, Role.ADMIN)
+
+
+def can_manage_memberships(user, association: Association) -> bool:
+    return sees_everything(user) or any(has_role(user, association, role) for role in MANAGING_ROLES)
+
+
+def associations_managed_by(user) -> list[Association]:
+    if sees_everything(user):
+        return list(Association.objects.all())
+    ids = [association_id for association_id, roles in roles_by_association(user).items() if roles & MANAGING_ROLES]
+    return list(Association.objects.filter(pk__in=ids))
+
+
+def can_decide_application(user, membership: Membership) -> bool:
+    """Association admins decide applications, but never their own."""
+    return membership.user_id != user.pk and can_manage_memberships(user, membership.association)
+
+
+def can_assign_role(user, membership: Membership, role: str) -> bool:
+    """Association admins grant and remove roles, but nobody changes their own roles."""
+    if membership.user_id == user.pk or role == Role.MEMBER:
+        return False
+    return can_manage_memberships(user, membership.association)
+
+
+def can_view_directory(user) -> bool:
+    """The members directory is for active members of any association (and staff)."""
+    return sees_everything(user) or is_member_anywhere(user)
+
+
+def visible_to(user, things: Iterable) -> list:
+    """Keep only the things `user` may see (for short in-memory lists; querysets should
+    filter on audience ids in the database instead)."""
+    return [thing for thing in things if can_view(user, thing)]
