@@ -65,3 +65,34 @@ def seed_association_sites(portal: HomePage) -> None:
 @transaction.atomic
 def seed_pages() -> None:
     seed_association_sites(seed_portal())
+
+
+def seed_members_only_pages() -> None:
+    """A members-only page per association, restricted to its members group through
+    Wagtail's own view restrictions (which follow memberships at once)."""
+    from wagtail.models import PageViewRestriction
+
+    from cms.models import StandardPage
+    from members.models import Role, RoleGroup
+
+    for demo in DEMO_ASSOCIATIONS:
+        association = Association.objects.get(slug=demo.slug)
+        home = association.home_page
+        page = StandardPage.objects.child_of(home).filter(slug="members-corner").first()
+        if page is None:
+            page = home.add_child(
+                instance=StandardPage(
+                    title="Members' corner",
+                    slug="members-corner",
+                    intro=f"News and working documents for {association.short_name} members.",
+                    body=[
+                        ("heading", {"text": "This quarter", "level": "h2"}),
+                        ("paragraph", "<p>Board minutes, committee sign-ups and the draft agenda for the next meeting are posted here first.</p>"),
+                    ],
+                )
+            )
+        members_group = RoleGroup.objects.get(association=association, role=Role.MEMBER).group
+        restriction = PageViewRestriction.objects.filter(page=page).first()
+        if restriction is None:
+            restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
+        restriction.groups.set([members_group])

@@ -1,7 +1,9 @@
 from django.db import models
 from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+
+from cms.blocks import StandardStreamBlock
 
 
 class HomePage(Page):
@@ -30,3 +32,13 @@ class AssociationHomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("tagline"), FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
+
+
+class StandardPage(Page):
+    """About, Purposes, Strategic plan, Bylaws, members-only pages and the like."""
+
+    intro = models.CharField(max_length=300, blank=True)
+    body = StreamField(StandardStreamBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["cms.AssociationHomePage", "cms.StandardPage"]

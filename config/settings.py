@@ -256,6 +256,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Comity"
 # Wagtail's admin signs people in through allauth, so two-factor and rate limits apply.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Members-only pages send signed-out visitors to the same sign-in page.
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 12)
 

@@ -1,18 +1,23 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
-from cms.demo import seed_pages
-from members.demo import demo_logins, seed_admin, seed_associations
+from cms.demo import seed_members_only_pages, seed_pages
+from members.demo import demo_logins, seed_admin, seed_associations, seed_people
 
 
 class Command(BaseCommand):
     help = "Load Comity's demo content. Safe to run again: it creates only what is missing."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
-            seed_associations()
-            seed_admin()
-            seed_pages()
+        # Demo people get no emails about their demo applications.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with transaction.atomic():
+                seed_associations()
+                admin = seed_admin()
+                seed_pages()
+                seed_people(admin)
+                seed_members_only_pages()
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
         self.stdout.write("Demo logins:")
         for purpose, email, password in demo_logins():
