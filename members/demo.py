@@ -5,8 +5,10 @@ Memberships and roles are made through the same services the site uses.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 
 from members import services
 from members.models import Association, EligibilityCategory, Jurisdiction, Membership, Profile, Region, Role, User
@@ -138,13 +140,19 @@ def seed_associations() -> list[Association]:
     return associations
 
 
+@cache
+def demo_password_hash() -> str:
+    # Hashing is deliberately slow; the demo accounts share one hash of the demo password.
+    return make_password(DEMO_PASSWORD)
+
+
 def verified_user(email: str, name: str, **extra) -> User:
     """A demo account that can sign in at once (its email counts as verified)."""
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         first, _, last = name.partition(" ")
         user = User(username=email.split("@")[0], email=email, display_name=name, first_name=first, last_name=last, **extra)
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
         user.save()
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user

@@ -27,23 +27,17 @@ def group_audience(group_id: int) -> str:
     return f"group:{group_id}"
 
 
+# These answers are never cached on the user object: a websocket consumer keeps its user
+# for hours, and a lapsed member must lose access at once. Callers that need an answer
+# many times in one request compute it once and pass it along.
+
+
 def audience_ids(user) -> frozenset[str]:
-    """Every audience id `user` holds. Cached on the user object for the request."""
-    if user is None or not user.is_authenticated:
+    """Every audience id `user` holds (one query for a signed-in user)."""
+    if user is None or not user.is_authenticated or not user.is_active:
         return frozenset({PUBLIC})
-    cached = getattr(user, "_comity_audience_ids", None)
-    if cached is None:
-        group_ids = user.groups.filter(role_group__isnull=False).values_list("id", flat=True)
-        cached = frozenset({PUBLIC, SIGNED_IN, *(group_audience(group_id) for group_id in group_ids)})
-        user._comity_audience_ids = cached
-    return cached
-
-
-def forget_cached_permissions(user) -> None:
-    """Call after changing a user's memberships or roles within the same request."""
-    for attribute in ("_comity_audience_ids", "_comity_roles"):
-        if hasattr(user, attribute):
-            delattr(user, attribute)
+    group_ids = user.groups.filter(role_group__isnull=False).values_list("id", flat=True)
+    return frozenset({PUBLIC, SIGNED_IN, *(group_audience(group_id) for group_id in group_ids)})
 
 
 def sees_everything(user) -> bool:
@@ -72,20 +66,18 @@ def audience_for_role(association: Association, role: str) -> str:
 
 
 def roles_by_association(user) -> dict[int, frozenset[str]]:
-    """{association id: roles} for the user's active memberships. Cached per request."""
-    if user is None or not user.is_authenticated:
+    """{association id: roles} for the user's active memberships (two queries)."""
+    if user is None or not user.is_authenticated or not user.is_active:
         return {}
-    cached = getattr(user, "_comity_roles", None)
-    if cached is None:
-        cached = {}
-        memberships = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).prefetch_related(
-            "role_assignments"
+    memberships = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).prefetch_related(
+        "role_assignments"
+    )
+    return {
+        membership.association_id: frozenset(
+            {Role.MEMBER, *(assignment.role for assignment in membership.role_assignments.all())}
         )
-        for membership in memberships:
-            roles = {Role.MEMBER, *(assignment.role for assignment in membership.role_assignments.all())}
-            cached[membership.association_id] = frozenset(roles)
-        user._comity_roles = cached
-    return cached
+        for membership in memberships
+    }
 
 
 def has_role(user, association: Association, role: str) -> bool:

@@ -67,7 +67,7 @@ def ensure_role_groups(association: Association) -> dict[str, Group]:
 
 def association_collection(association: Association) -> Collection:
     """The Wagtail collection holding the association's images and documents."""
-    root = Collection.get_first_root_node()
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
     existing = root.get_children().filter(name=association.short_name).first()
     return existing or root.add_child(name=association.short_name)
 
@@ -89,7 +89,6 @@ def sync_user_groups(user) -> None:
         user.groups.remove(*(current - wanted))
     if wanted - current:
         user.groups.add(*(wanted - current))
-    permissions.forget_cached_permissions(user)
 
 
 # --- Membership applications -----------------------------------------------------------------
@@ -257,4 +256,228 @@ def email_applicant_about_decision(membership_id: int) -> None:
 
 def ensure_profile(user) -> Profile:
     profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+# Imports for this section live here so the sections above stay untouched.
+import io  # noqa: E402
+import re  # noqa: E402
+
+from django.core.files.base import ContentFile  # noqa: E402
+from PIL import Image, ImageOps  # noqa: E402
+
+from members.models import Jurisdiction  # noqa: E402
+
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
+AVATAR_MAX_SIDE = 4000  # pixels, either side, of what is uploaded
+AVATAR_STORED_SIDE = 512  # pixels, longest side, of what is stored
+AVATAR_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+CHOOSE_AGAIN = "Choose the file again: a browser cannot keep a chosen file after the page reloads."
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-]+(\s*(ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE)
+
+
+class ProfileError(ValidationError):
+    """A profile change that cannot be saved as it stands (nothing was saved)."""
+
+
+class AvatarImage(ContentFile):
+    """An avatar already checked and re-encoded as a metadata-free PNG by `prepare_avatar`."""
+
+
+def prepare_avatar(upload) -> AvatarImage:
+    """Check that `upload` really is a JPEG, PNG, GIF or WebP picture of sensible size, and
+    return it re-encoded as a PNG of at most 512 px a side, with no metadata (EXIF, GPS,
+    comments). The uploader's file name and declared content type are ignored."""
+    if isinstance(upload, AvatarImage):
+        return upload
+    if upload.size is not None and upload.size > AVATAR_MAX_BYTES:
+        raise ProfileError(
+            {"avatar": f"The picture is larger than 2 MB. Choose a smaller file. {CHOOSE_AGAIN}"}, code="too_large"
+        )
+    not_a_picture = ProfileError(
+        {"avatar": f"That file is not a picture Comity can use. Choose a JPEG, PNG, GIF or WebP image. {CHOOSE_AGAIN}"},
+        code="invalid_image",
+    )
+    try:
+        upload.seek(0)
+        with Image.open(upload, formats=AVATAR_FORMATS) as probe:
+            width, height = probe.size
+            if width > AVATAR_MAX_SIDE or height > AVATAR_MAX_SIDE:
+                raise ProfileError(
+                    {
+                        "avatar": f"The picture is {width}×{height} pixels; the most Comity accepts is "
+                        f"{AVATAR_MAX_SIDE}×{AVATAR_MAX_SIDE}. Choose a smaller picture. {CHOOSE_AGAIN}"
+                    },
+                    code="too_many_pixels",
+                )
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload, formats=AVATAR_FORMATS) as image:
+            image.seek(0)  # the first frame of an animation
+            image = ImageOps.exif_transpose(image)  # keep the picture upright once EXIF is gone
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            image = image.convert("RGBA" if has_alpha else "RGB")
+            image.thumbnail((AVATAR_STORED_SIDE, AVATAR_STORED_SIDE), Image.Resampling.LANCZOS)
+            # A fresh image from the pixels alone: nothing of the original's metadata survives.
+            clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    except ProfileError:
+        raise
+    except Exception:  # any failure to decode untrusted bytes means "not a usable picture"
+        raise not_a_picture from None
+    output = io.BytesIO()
+    clean.save(output, format="PNG", optimize=True)
+    return AvatarImage(output.getvalue(), name="avatar.png")
+
+
+def interstate_contact_errors(*, is_interstate_contact: bool, work_email: str, work_phone: str) -> dict[str, str]:
+    """The interstate contact card needs a way to reach you; shared by the form and the service."""
+    if not is_interstate_contact:
+        return {}
+    errors = {}
+    if not (work_email or "").strip():
+        errors["work_email"] = "Enter a work email address: other jurisdictions use it to reach you as an interstate contact."
+    if not (work_phone or "").strip():
+        errors["work_phone"] = "Enter a work phone number: other jurisdictions use it to reach you as an interstate contact."
+    return errors
+
+
+def phone_number_error(work_phone: str) -> str | None:
+    work_phone = (work_phone or "").strip()
+    if not work_phone:
+        return None
+    digits = sum(character.isdigit() for character in work_phone)
+    if not PHONE_PATTERN.match(work_phone) or digits < 7 or digits > 20:
+        return "Enter a phone number such as 573-555-0142, with “ext. 12” after it if needed."
+    return None
+
+
+_UNCHANGED = object()
+PROFILE_FIELDS = (
+    "agency",
+    "jurisdiction",
+    "job_title",
+    "bio",
+    "listed_in_directory",
+    "show_agency",
+    "show_jurisdiction",
+    "is_interstate_contact",
+    "work_email",
+    "work_phone",
+    "case_types",
+)
+
+
+@transaction.atomic
+def update_profile(
+    user,
+    *,
+    display_name=_UNCHANGED,
+    agency=_UNCHANGED,
+    jurisdiction=_UNCHANGED,
+    job_title=_UNCHANGED,
+    bio=_UNCHANGED,
+    listed_in_directory=_UNCHANGED,
+    show_agency=_UNCHANGED,
+    show_jurisdiction=_UNCHANGED,
+    is_interstate_contact=_UNCHANGED,
+    work_email=_UNCHANGED,
+    work_phone=_UNCHANGED,
+    case_types=_UNCHANGED,
+    avatar=None,
+    remove_avatar: bool = False,
+) -> Profile:
+    """Change `user`'s own profile (and display name). Arguments left out keep their value.
+
+    Everything is validated before anything is written; on a ProfileError nothing is saved.
+    A new avatar is re-encoded by `prepare_avatar`; the replaced file is deleted after commit.
+    """
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied("Sign in to change your profile.")
+    profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+    values = dict(
+        agency=agency,
+        jurisdiction=jurisdiction,
+        job_title=job_title,
+        bio=bio,
+        listed_in_directory=listed_in_directory,
+        show_agency=show_agency,
+        show_jurisdiction=show_jurisdiction,
+        is_interstate_contact=is_interstate_contact,
+        work_email=work_email,
+        work_phone=work_phone,
+        case_types=case_types,
+    )
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if jurisdiction is not _UNCHANGED and jurisdiction is not None:
+        if not isinstance(jurisdiction, Jurisdiction) or not Jurisdiction.objects.filter(
+            pk=jurisdiction.pk, is_active=True
+        ).exists():
+            add("jurisdiction", "Choose a jurisdiction from the list.")
+            values["jurisdiction"] = _UNCHANGED
+    for field in PROFILE_FIELDS:
+        value = values[field]
+        if value is _UNCHANGED:
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(profile, field, value)
+    # The user object may be the request's own: change it only once everything is valid.
+    new_display_name = user.display_name if display_name is _UNCHANGED else (display_name or "").strip()
+    if len(new_display_name) > user._meta.get_field("display_name").max_length:
+        add("display_name", "Use at most 150 characters for your display name.")
+    case_types = profile.case_types if isinstance(profile.case_types, list) else None
+    if case_types is None or any(case_type not in Profile.CaseType.values for case_type in case_types):
+        add("case_types", "Choose case types from the list.")
+    else:
+        profile.case_types = [value for value in Profile.CaseType.values if value in case_types]  # ordered, no repeats
+    for field, message in interstate_contact_errors(
+        is_interstate_contact=profile.is_interstate_contact, work_email=profile.work_email, work_phone=profile.work_phone
+    ).items():
+        add(field, message)
+    bio_limit = Profile._meta.get_field("bio").max_length
+    if len(profile.bio or "") > bio_limit:  # a TextField's max_length is not checked by the model
+        add("bio", f"Keep the text about you to {bio_limit:,} characters; it has {len(profile.bio):,}.")
+    if phone_error := phone_number_error(profile.work_phone):
+        add("work_phone", phone_error)
+    prepared_avatar = None
+    if avatar is not None:
+        try:
+            prepared_avatar = prepare_avatar(avatar)
+        except ValidationError as error:
+            for message in error.message_dict.get("avatar", error.messages):
+                add("avatar", message)
+    try:
+        profile.full_clean(exclude=["user", "avatar", "jurisdiction", "case_types"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                add(field, message)
+    if errors:
+        raise ProfileError(errors)
+
+    old_avatar_name = profile.avatar.name if profile.avatar else ""
+    new_avatar_name = ""
+    try:
+        if new_display_name != user.display_name:
+            user.display_name = new_display_name
+            user.save(update_fields=["display_name"])
+        if prepared_avatar is not None:
+            profile.avatar.save("avatar.png", prepared_avatar, save=False)
+            new_avatar_name = profile.avatar.name
+        elif remove_avatar:
+            profile.avatar = ""
+        profile.save()
+    except Exception:
+        # The file is written before the row; if the row cannot be saved, remove it again.
+        if new_avatar_name:
+            profile.avatar.storage.delete(new_avatar_name)
+        raise
+    if old_avatar_name and old_avatar_name != (profile.avatar.name or ""):
+        storage = profile.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old_avatar_name))
+    emit("profile_updated", user_id=user.pk)
     return profile
