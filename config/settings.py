@@ -152,6 +152,9 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True
         )
     }
+    # Lets two test runs share one PostgreSQL server without fighting over test_<name>.
+    if env_str("DATABASE_TEST_NAME"):
+        DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME")}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -15,3 +15,13 @@ class UserAdmin(DjangoUserAdmin):
 class AssociationAdmin(admin.ModelAdmin):
     list_display = ("name", "short_name", "contact_email")
     prepopulated_fields = {"slug": ("short_name",)}
+
+
+from members.models import Jurisdiction  # noqa: E402  (kept with its registration below)
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ("kind", "code", "name", "west_of_mississippi", "hhs_region", "is_active")
+    list_filter = ("kind", "west_of_mississippi", "hhs_region", "is_active")
+    search_fields = ("name", "code")

@@ -166,7 +166,24 @@ def seed_admin() -> User:
     return admin
 
 
+def ensure_reference_jurisdictions() -> None:
+    """The jurisdictions come from a data migration; put them back if a database was
+    flushed since (transactional tests do that), using the migration's own data."""
+    import importlib
+
+    if Jurisdiction.objects.filter(code="MO").exists():
+        return
+
+    migration = importlib.import_module("members.migrations.0004_load_jurisdictions")
+    for kind, rows in migration.JURISDICTIONS:
+        for code, name, west, region in rows:
+            Jurisdiction.objects.update_or_create(
+                code=code, defaults={"kind": kind, "name": name, "west_of_mississippi": west, "hhs_region": region}
+            )
+
+
 def seed_people(admin: User) -> None:
+    ensure_reference_jurisdictions()
     for association in Association.objects.all():
         services.ensure_role_groups(association)
     for person in DEMO_PEOPLE:

@@ -138,3 +138,29 @@ def assert_accessible(page, context: str = "") -> None:
 
 
 __all__ = ["asgi_server", "live_url", "chromium", "page", "assert_accessible"]
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the real allauth form, as a person would."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/accounts/login/" in page.url:
+        pytest.fail(f"could not sign in as {email}: {page.locator('main').inner_text()[:500]}")
+
+
+def verified_account(email: str, password: str, name: str = ""):
+    """A user whose email counts as verified, so allauth lets them sign in."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        username=email.split("@")[0], email=email, password=password, display_name=name
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+__all__ += ["sign_in", "verified_account"]
