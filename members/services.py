@@ -335,9 +335,13 @@ def interstate_contact_errors(*, is_interstate_contact: bool, work_email: str, w
         return {}
     errors = {}
     if not (work_email or "").strip():
-        errors["work_email"] = "Enter a work email address: other jurisdictions use it to reach you as an interstate contact."
+        errors["work_email"] = (
+            "Enter a work email address: other jurisdictions use it to reach you as an interstate contact."
+        )
     if not (work_phone or "").strip():
-        errors["work_phone"] = "Enter a work phone number: other jurisdictions use it to reach you as an interstate contact."
+        errors["work_phone"] = (
+            "Enter a work phone number: other jurisdictions use it to reach you as an interstate contact."
+        )
     return errors
 
 
@@ -434,9 +438,12 @@ def update_profile(
         add("case_types", "Choose case types from the list.")
     else:
         profile.case_types = [value for value in Profile.CaseType.values if value in case_types]  # ordered, no repeats
-    for field, message in interstate_contact_errors(
-        is_interstate_contact=profile.is_interstate_contact, work_email=profile.work_email, work_phone=profile.work_phone
-    ).items():
+    interstate_errors = interstate_contact_errors(
+        is_interstate_contact=profile.is_interstate_contact,
+        work_email=profile.work_email,
+        work_phone=profile.work_phone,
+    )
+    for field, message in interstate_errors.items():
         add(field, message)
     bio_limit = Profile._meta.get_field("bio").max_length
     if len(profile.bio or "") > bio_limit:  # a TextField's max_length is not checked by the model

@@ -4,16 +4,18 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 
 from members import services
-from members.models import Profile, Role
+from members.models import Jurisdiction, Profile, Role
 from members.selectors import directory_associations, directory_jurisdictions
 
 
 def jurisdictions_grouped_by_kind(jurisdictions, *, value=lambda jurisdiction: jurisdiction.pk) -> list:
-    """[(kind label, [(value, name), ...]), ...] for a select with one optgroup per kind."""
-    grouped: dict[str, list] = {}
+    """[(kind label, [(value, name), ...]), ...] for a select with one optgroup per kind,
+    states first, in the order of Jurisdiction.Kind."""
+    grouped: dict[str, list] = {kind: [] for kind in Jurisdiction.Kind.values}
     for jurisdiction in jurisdictions:
-        grouped.setdefault(jurisdiction.get_kind_display(), []).append((value(jurisdiction), jurisdiction.name))
-    return list(grouped.items())
+        grouped.setdefault(jurisdiction.kind, []).append((value(jurisdiction), jurisdiction.name))
+    labels = dict(Jurisdiction.Kind.choices)
+    return [(labels.get(kind, kind), options) for kind, options in grouped.items() if options]
 
 
 class GroupedJurisdictionIterator(ModelChoiceIterator):
@@ -45,7 +47,10 @@ class ProfileForm(forms.Form):
     )
     job_title = forms.CharField(label="Job title", max_length=150, required=False)
     agency = forms.CharField(
-        label="Agency or employer", max_length=200, required=False, help_text="For example: Missouri Family Support Division."
+        label="Agency or employer",
+        max_length=200,
+        required=False,
+        help_text="For example: Missouri Family Support Division.",
     )
     jurisdiction = GroupedJurisdictionField(
         label="Jurisdiction you work in", required=False, empty_label="No jurisdiction chosen"
@@ -58,7 +63,7 @@ class ProfileForm(forms.Form):
         help_text="Up to 1,000 characters: your work, your areas of practice, what colleagues can ask you about.",
     )
     avatar = forms.FileField(
-        label="Profile picture",
+        label="Choose a new picture",
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
         help_text="A JPEG, PNG, GIF or WebP picture of at most 2 MB and 4000×4000 pixels. "
@@ -173,10 +178,14 @@ class ProfileForm(forms.Form):
         return self.fields_named(self.INTERSTATE_FIELDS)
 
 
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
 class DirectoryFilterForm(forms.Form):
     """The directory's GET filters. An invalid value is reported and that filter ignored."""
 
-    q = forms.CharField(label="Name or agency", max_length=100, required=False)
+    q = forms.CharField(label="Name or agency", max_length=100, required=False, widget=SearchInput)
     association = forms.ChoiceField(label="Association", required=False)
     jurisdiction = forms.ChoiceField(label="Jurisdiction", required=False)
     role = forms.ChoiceField(label="Role", required=False, choices=[("", "Any role"), *Role.choices])
@@ -194,8 +203,10 @@ class DirectoryFilterForm(forms.Form):
             ("", "Any jurisdiction"),
             *jurisdictions_grouped_by_kind(jurisdictions, value=lambda jurisdiction: jurisdiction.code),
         ]
-        for name, field in self.fields.items():
-            field.error_messages["invalid_choice"] = f"That {field.label.lower()} is not in the list; it was not used to filter."
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = (
+                f"That {field.label.lower()} is not in the list; it was not used to filter."
+            )
 
     def filters(self) -> dict:
         """Keyword arguments for `selectors.directory_members` from the valid fields only."""
@@ -208,8 +219,4 @@ class DirectoryFilterForm(forms.Form):
             "interstate_only": bool(data.get("interstate")),
             "query": (data.get("q") or "").strip(),
         }
-
-    @property
-    def is_filtered(self) -> bool:
-        return any(value for value in self.filters().values())
 
