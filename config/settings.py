@@ -257,6 +257,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Comity"
+# Accept the code of the neighbouring 30-second step too: phone clocks drift.
+MFA_TOTP_TOLERANCE = 1
 # Wagtail's admin signs people in through allauth, so two-factor and rate limits apply.
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # Members-only pages send signed-out visitors to the same sign-in page.

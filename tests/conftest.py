@@ -61,6 +61,12 @@ def isolated_search_indices():
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is deliberately slow; tests check behaviour, not hash strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def isolated_cache():
     """Each test starts with an empty cache (real Redis or local memory)."""
     from django.core.cache import cache
