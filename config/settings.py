@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_ratelimit",
     "django_tasks",
     "django_tasks_db",
     "channels",
@@ -169,6 +170,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and channel layer ---------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+EMBEDDED_SILENCED_CHECKS: list[str] = []
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -189,6 +191,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # The embedded default is one process, so a local-memory cache is shared by every
+    # request that rate limits count; django-ratelimit cannot know that.
+    EMBEDDED_SILENCED_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Background tasks ------------------------------------------------------------------------------
 # The database task backend needs a real database shared with `manage.py db_worker`;
@@ -266,6 +271,17 @@ WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 12)
 
+# --- Forum ---------------------------------------------------------------------------------------
+# django-ratelimit counts in the cache (Redis in production).
+RATELIMIT_USE_CACHE = "default"
+FORUM_RATE_LIMITS = {
+    "post": env_str("FORUM_POST_RATE", "10/m"),  # new topics and replies, per user
+    "flag": env_str("FORUM_FLAG_RATE", "20/h"),  # flags, per user
+}
+FORUM_ATTACHMENT_MAX_BYTES = env_int("FORUM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+FORUM_POSTS_PER_PAGE = 50
+FORUM_TOPICS_PER_PAGE = 30
+
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "America/Chicago")
@@ -278,8 +294,11 @@ STATIC_ROOT = DATA_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
+PRIVATE_MEDIA_ROOT = Path(env_str("COMITY_PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Forum attachments: never under MEDIA_URL; served only by a view that checks who asks.
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {
         "BACKEND": (
             "servestatic.storage.CompressedManifestStaticFilesStorage"
@@ -305,7 +324,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Wagtail's live preview shows the page in a same-origin iframe, so framing is limited to
 # our own origin rather than denied outright (see SILENCED_SYSTEM_CHECKS below).
 X_FRAME_OPTIONS = "SAMEORIGIN"
-SILENCED_SYSTEM_CHECKS = ["security.W019"]
+SILENCED_SYSTEM_CHECKS = ["security.W019", *EMBEDDED_SILENCED_CHECKS]
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

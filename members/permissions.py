@@ -92,8 +92,18 @@ def is_member_anywhere(user) -> bool:
     return bool(roles_by_association(user))
 
 
-def can_moderate(user, association: Association) -> bool:
-    return sees_everything(user) or has_role(user, association, Role.MODERATOR) or has_role(user, association, Role.ADMIN)
+MODERATING_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
+
+
+def can_moderate(user, association: Association | None) -> bool:
+    """Moderators and admins moderate their association's forum categories. The interstate
+    commons (association None) is moderated by the moderators of every association."""
+    if sees_everything(user):
+        return True
+    roles = roles_by_association(user)
+    if association is None:
+        return any(held & MODERATING_ROLES for held in roles.values())
+    return bool(roles.get(association.pk, frozenset()) & MODERATING_ROLES)
 
 
 def can_edit_pages(user, association: Association) -> bool:
@@ -132,3 +142,39 @@ def visible_to(user, things: Iterable) -> list:
     """Keep only the things `user` may see (for short in-memory lists; querysets should
     filter on audience ids in the database instead)."""
     return [thing for thing in things if can_view(user, thing)]
+
+
+def group_ids_in(audiences: frozenset[str]) -> list[int]:
+    return [int(audience.split(":", 1)[1]) for audience in audiences if audience.startswith("group:")]
+
+
+def member_association_ids(user) -> set[int]:
+    """Associations whose members group the user is in (i.e. where they are active members)."""
+    group_ids = group_ids_in(audience_ids(user))
+    if not group_ids:
+        return set()
+    return set(
+        RoleGroup.objects.filter(role=Role.MEMBER, group_id__in=group_ids).values_list("association_id", flat=True)
+    )
+
+
+def audience_ids_for_visibility(visibility: str, *, association_id: int | None, group_id: int | None) -> frozenset[str]:
+    """The audience ids of something shown to `visibility` ("public", "signed_in",
+    "members" or "group"). "members" with no association means the interstate commons:
+    members of any association."""
+    if visibility == "public":
+        return frozenset({PUBLIC})
+    if visibility == "signed_in":
+        return frozenset({SIGNED_IN})
+    if visibility == "group":
+        return frozenset({group_audience(group_id)}) if group_id else frozenset()
+    member_groups = RoleGroup.objects.filter(role=Role.MEMBER)
+    if association_id is not None:
+        member_groups = member_groups.filter(association_id=association_id)
+    return frozenset(group_audience(group_id) for group_id in member_groups.values_list("group_id", flat=True))
+
+
+def category_audience_ids(category) -> frozenset[str]:
+    return audience_ids_for_visibility(
+        category.visibility, association_id=category.association_id, group_id=category.group_id
+    )
