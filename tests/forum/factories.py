@@ -1,0 +1,27 @@
+"""Forum test data, built through the same services the site uses."""
+
+import factory
+
+from forum import services
+from forum.models import Category
+from tests.factories import AssociationFactory
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"Interstate & UIFSA {n}")
+    slug = factory.Sequence(lambda n: f"interstate-uifsa-{n}")
+    description = "Registering and enforcing orders across state lines."
+    visibility = Category.Visibility.MEMBERS
+
+
+def make_topic(author, category, *, kind="question", title="Registering an order for enforcement only",
+               body="Which documents does your tribunal require?", **kwargs):
+    return services.create_topic(author, category, kind=kind, title=title, body=body, **kwargs)
+
+
+def make_reply(author, topic, body="We file the certified copy with a Transmittal #1.", **kwargs):
+    return services.reply(author, topic, body=body, **kwargs)
