@@ -4,6 +4,7 @@ bookmarks, read state, flags and the moderation audit log."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -162,6 +163,11 @@ class HelpfulVote(models.Model):
         constraints = [models.UniqueConstraint(fields=["post", "voter"], name="forum_one_helpful_vote")]
 
 
+def private_storage():
+    # Attachments never live under MEDIA_URL: only the download view, which checks who asks, serves them.
+    return storages["private"]
+
+
 def attachment_upload_path(attachment: "Attachment", filename: str) -> str:
     import uuid
 
@@ -173,7 +179,7 @@ class Attachment(models.Model):
     """A file on a post. For procedure topics, a new version `supersedes` the previous one."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_upload_path, max_length=200)
+    file = models.FileField(upload_to=attachment_upload_path, storage=private_storage, max_length=200)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=120, help_text="Detected from the content, not the name.")
     size = models.PositiveBigIntegerField()

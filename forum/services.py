@@ -54,7 +54,8 @@ def check_can_post(user, category: Category) -> None:
 
 
 def clean_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
+    # NUL never belongs in text (and PostgreSQL cannot store it).
+    body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if not body:
         raise PostingError({"body": "Write something before posting."})
     if len(body) > MAX_POST_LENGTH:
@@ -63,7 +64,7 @@ def clean_body(body: str) -> str:
 
 
 def clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join((title or "").replace("\x00", "").split())
     if len(title) < 8:
         raise PostingError({"title": "Give the topic a title of at least 8 characters that says what it is about."})
     if len(title) > MAX_TITLE_LENGTH:
@@ -104,7 +105,7 @@ def create_topic(
         status=status, post_count=1 if status == Visibility.PUBLISHED else 0,
     )
     post = Post.objects.create(
-        topic=topic, author=author, position=1, body=body, body_html=render_markdown(body), status=status, created_at=now
+        topic=topic, author=author, position=1, body=body, body_html=render_post_body(body), status=status, created_at=now
     )
     topic.last_post = post
     topic.save(update_fields=["last_post"])
@@ -114,6 +115,7 @@ def create_topic(
         topic.jurisdictions.set(jurisdictions)
     emit("topic_created", topic_id=topic.pk, post_id=post.pk, status=status)
     emit("post_created", post_id=post.pk, topic_id=topic.pk, status=status)
+    emit_mentions(post, topic)
     return topic
 
 
@@ -146,7 +148,7 @@ def reply(author, topic: Topic, *, body: str, quoted_post: Post | None = None) -
     status = status_for_new_post(author, topic.category)
     position = (topic.posts.aggregate(last=Max("position"))["last"] or 0) + 1
     post = Post.objects.create(
-        topic=topic, author=author, position=position, body=body, body_html=render_markdown(body),
+        topic=topic, author=author, position=position, body=body, body_html=render_post_body(body),
         quoted_post=quoted_post, status=status,
     )
     if status == Visibility.PUBLISHED:
@@ -154,6 +156,7 @@ def reply(author, topic: Topic, *, body: str, quoted_post: Post | None = None) -
             post_count=F("post_count") + 1, last_activity_at=post.created_at, last_post=post
         )
     emit("post_created", post_id=post.pk, topic_id=topic.pk, status=status)
+    emit_mentions(post, topic)
     return post
 
 
@@ -165,7 +168,7 @@ def can_edit(user, post: Post) -> bool:
 
 @transaction.atomic
 def edit_post(editor, post: Post, *, body: str, title: str | None = None) -> Post:
-    post = Post.objects.select_for_update().select_related("topic__category__association").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("topic__category__association").get(pk=post.pk)
     if not can_edit(editor, post):
         raise PermissionDenied("You cannot edit this post.")
     if post.topic.is_locked and not permissions.can_moderate(editor, post.topic.category.association):
@@ -180,9 +183,11 @@ def edit_post(editor, post: Post, *, body: str, title: str | None = None) -> Pos
     if not changed:
         return post
     PostRevision.objects.create(post=post, body=post.body, edited_by=editor)
-    post.body, post.body_html, post.edited_at = body, render_markdown(body), timezone.now()
+    previous_body = post.body
+    post.body, post.body_html, post.edited_at = body, render_post_body(body), timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at"])
     emit("post_edited", post_id=post.pk, topic_id=post.topic_id)
+    emit_mentions(post, post.topic, previous_body=previous_body)
     return post
 
 
@@ -192,7 +197,7 @@ def edit_post(editor, post: Post, *, body: str, title: str | None = None) -> Pos
 @transaction.atomic
 def accept_answer(post: Post, *, by) -> Topic:
     """The asker or a moderator marks one reply to a practice question as the answer."""
-    topic = Topic.objects.select_for_update().select_related("category__association").get(pk=post.topic_id)
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category__association").get(pk=post.topic_id)
     if topic.kind != Topic.Kind.QUESTION:
         raise PostingError("Only practice questions have accepted answers.")
     is_moderator = permissions.can_moderate(by, topic.category.association)
@@ -228,3 +233,194 @@ def vote_helpful(post: Post, *, voter) -> bool:
         Topic.objects.filter(pk=post.topic_id).update(helpful_total=F("helpful_total") + 1)
         emit("helpful_vote", post_id=post.pk, voter_id=voter.pk)
     return created
+
+
+# --- Mentions (helper "posting") ---------------------------------------------------------------
+
+# Imports for this section live here so the sections above stay untouched.
+import re  # noqa: E402
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db.models.functions import Lower  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+# `@username` (usernames are generated from email addresses: letters, digits, . _ + -),
+# not inside an email address or a URL, and not ending in punctuation ("@priya." ends a
+# sentence).
+MENTION = re.compile(r"(?<![\w.+\-/@\[])(?<!\]\()@(?P<name>\w(?:[\w.+\-]*\w)?)")
+# Links and autolinks the author wrote are left as they are.
+MENTION_OR_LINK = re.compile(r"(?P<link>\[[^\]\n]*\]\([^)\n]*\))|(?P<autolink><[^>\s]*>)|" + MENTION.pattern)
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+MAX_MENTIONS_PER_POST = 20
+
+
+def _mentioned_names(body: str) -> list[str]:
+    names = []
+    for match in MENTION_OR_LINK.finditer(body or ""):
+        name = match.group("name")
+        if name and name.lower() not in names:
+            names.append(name.lower())
+    return names[:MAX_MENTIONS_PER_POST]
+
+
+def _active_users_named(names: list[str]) -> dict:
+    """{lowercased username: user} for active accounts (one query)."""
+    if not names:
+        return {}
+    users = get_user_model().objects.annotate(username_lower=Lower("username")).filter(
+        username_lower__in=names, is_active=True
+    )
+    return {user.username_lower: user for user in users}
+
+
+def link_mentions(body: str) -> str:
+    """`@username` of an existing account becomes a Markdown link to their profile page,
+    before rendering; the sanitiser still runs over the result, and a name that is nobody's
+    stays plain text."""
+    users = _active_users_named(_mentioned_names(body))
+    if not users:
+        return body
+
+    def link(match):
+        user = users.get((match.group("name") or "").lower())
+        if user is None:
+            return match.group(0)
+        text = MARKDOWN_PUNCTUATION.sub(r"\\\1", match.group("name"))
+        return f"[@{text}]({reverse('members:profile_detail', args=[user.pk])})"
+
+    return MENTION_OR_LINK.sub(link, body)
+
+
+def render_post_body(body: str) -> str:
+    return render_markdown(link_mentions(body))
+
+
+def mentioned_users(body: str, topic: Topic) -> list:
+    """The accounts `body` mentions that can see `topic` (at most MAX_MENTIONS_PER_POST)."""
+    users = _active_users_named(_mentioned_names(body)).values()
+    return [user for user in users if visible_topics(user).filter(pk=topic.pk).exists()]
+
+
+def emit_mentions(post: Post, topic: Topic, *, previous_body: str | None = None) -> None:
+    """A "mention" event per member newly mentioned in a published post (never the author).
+    A held post mentions nobody yet: call this again when a moderator approves it."""
+    if post.status != Visibility.PUBLISHED:
+        return
+    already = set(_mentioned_names(previous_body)) if previous_body is not None else set()
+    for user in mentioned_users(post.body, topic):
+        if user.pk != post.author_id and user.username.lower() not in already:
+            emit("mention", post_id=post.pk, user_id=user.pk)
+
+
+# --- Follows, bookmarks, read state (helper answers)
+
+from forum.models import Bookmark, Follow, TopicReadState  # noqa: E402
+
+FOLLOW_KINDS = ("topic", "category", "tag", "jurisdiction")
+
+
+def _check_signed_in(user) -> None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("Sign in first.")
+
+
+def _follow_target(kind: str, target) -> dict:
+    if kind not in FOLLOW_KINDS:
+        raise ValueError(f"Cannot follow a {kind!r}; choose one of {', '.join(FOLLOW_KINDS)}.")
+    return {kind: target}
+
+
+def check_can_follow(user, kind: str, target) -> None:
+    """You may only follow what you can see: a visible topic or category, a tag carried by
+    a topic you can see, an active jurisdiction."""
+    from forum.selectors import ForumViewer, visible_tag
+
+    _check_signed_in(user)
+    if kind == "topic":
+        visible = visible_topics(user).filter(pk=target.pk).exists()
+    elif kind == "category":
+        visible = visible_categories(user).filter(pk=target.pk).exists()
+    elif kind == "tag":
+        visible = visible_tag(ForumViewer.of(user), target.slug) is not None
+    else:
+        visible = bool(target.is_active)
+    if not visible:
+        raise PermissionDenied("You cannot follow that.")
+
+
+def is_following(user, kind: str, target) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return Follow.objects.filter(user=user, **_follow_target(kind, target)).exists()
+
+
+@transaction.atomic
+def follow(user, kind: str, target) -> Follow:
+    """Follow a topic, category, tag or jurisdiction (idempotent)."""
+    where = _follow_target(kind, target)
+    check_can_follow(user, kind, target)
+    followed, created = Follow.objects.get_or_create(user=user, **where)
+    if created:
+        emit("followed", user_id=user.pk, kind=kind, follow_id=followed.pk)
+    return followed
+
+
+@transaction.atomic
+def unfollow(user, kind: str, target) -> bool:
+    """Stop following (always allowed, even after losing access). Returns whether a follow
+    was removed."""
+    _check_signed_in(user)
+    deleted, _ = Follow.objects.filter(user=user, **_follow_target(kind, target)).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def toggle_follow(user, kind: str, target) -> bool:
+    """Follow if not following, else unfollow. Returns whether the user now follows."""
+    if unfollow(user, kind, target):
+        return False
+    follow(user, kind, target)
+    return True
+
+
+@transaction.atomic
+def toggle_bookmark(user, topic: Topic) -> bool:
+    """Bookmark a visible topic, or remove the bookmark. Returns whether it is now bookmarked."""
+    _check_signed_in(user)
+    deleted, _ = Bookmark.objects.filter(user=user, topic=topic).delete()
+    if deleted:
+        return False
+    if not visible_topics(user).filter(pk=topic.pk).exists():
+        raise PermissionDenied("You cannot bookmark that topic.")
+    Bookmark.objects.get_or_create(user=user, topic=topic)
+    return True
+
+
+def mark_read(user, topic: Topic, up_to_position: int) -> None:
+    """Record that `user` has read `topic` up to post `up_to_position` (never moves back).
+    The topic view calls it with the last position on the page it showed, after checking
+    the viewer may see the topic; it only ever writes the viewer's own read state."""
+    if user is None or not user.is_authenticated or up_to_position is None:
+        return
+    now = timezone.now()
+    moved = TopicReadState.objects.filter(user=user, topic=topic, last_read_position__lt=up_to_position).update(
+        last_read_position=up_to_position, last_read_at=now
+    )
+    if not moved:
+        # get_or_create survives a concurrent first visit (it retries the get).
+        TopicReadState.objects.get_or_create(
+            user=user, topic=topic, defaults={"last_read_position": up_to_position, "last_read_at": now}
+        )
+
+
+@transaction.atomic
+def withdraw_helpful_vote(post: Post, *, voter) -> bool:
+    """Take back one's own helpful vote (the button is a toggle). Returns whether a vote
+    was removed."""
+    _check_signed_in(voter)
+    deleted, _ = HelpfulVote.objects.filter(post=post, voter=voter).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk, helpful_count__gt=0).update(helpful_count=F("helpful_count") - 1)
+        Topic.objects.filter(pk=post.topic_id, helpful_total__gt=0).update(helpful_total=F("helpful_total") - 1)
+        emit("helpful_vote_withdrawn", post_id=post.pk, voter_id=voter.pk)
+    return bool(deleted)

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from cms.demo import seed_members_only_pages, seed_pages
+from forum.demo import seed_forum
 from members.demo import demo_logins, seed_admin, seed_associations, seed_people
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
                 seed_pages()
                 seed_people(admin)
                 seed_members_only_pages()
+                seed_forum()
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
         self.stdout.write("Demo logins:")
         for purpose, email, password in demo_logins():
