@@ -4,7 +4,7 @@
  * Typing "@" and two or more characters asks the server (forum:mention_suggestions, JSON)
  * for members to mention and shows them in a listbox under the box, following the ARIA
  * combobox pattern: the text box keeps focus, Down/Up move through the suggestions
- * (aria-activedescendant), Enter or Tab inserts "@username ", Escape closes the list. A
+ * (aria-activedescendant; a textarea may not carry aria-expanded, so the list is announced by the status region instead), Enter or Tab inserts "@username ", Escape closes the list. A
  * polite live region says how many members were found. Without JavaScript, typing
  * @username by hand works the same.
  */
@@ -39,7 +39,6 @@
     list.insertAdjacentElement("afterend", status);
     box.setAttribute("aria-autocomplete", "list");
     box.setAttribute("aria-controls", listId);
-    box.setAttribute("aria-expanded", "false");
 
     var options = [];
     var active = -1;
@@ -58,7 +57,6 @@
       list.textContent = "";
       options = [];
       active = -1;
-      box.setAttribute("aria-expanded", "false");
       box.removeAttribute("aria-activedescendant");
     }
 
@@ -112,7 +110,6 @@
         return close();
       }
       list.hidden = false;
-      box.setAttribute("aria-expanded", "true");
       status.textContent = options.length + (options.length === 1 ? " member" : " members") +
         " found. Use the up and down arrow keys to choose, Enter to insert.";
       highlight(-1);
