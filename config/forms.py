@@ -10,3 +10,13 @@ class AccessibleFormRenderer(TemplatesSetting):
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
+
+
+def add_service_errors(form, error) -> None:
+    """Show a service's ValidationError on the form: on the field it names where the form
+    has that field, above the form otherwise. What the person typed stays in the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -257,19 +257,6 @@ class EditPostForm(forms.Form):
             del self.fields["title"]
 
 
-def add_service_errors(form: forms.Form, error) -> None:
-    """Show a PostingError/ValidationError from a service on the form's fields (or above
-    the form when it is not about one field)."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-
-
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~@])")
 
 

@@ -20,15 +20,6 @@ def reason_field(label: str = "Reason", *, required: bool = True) -> forms.CharF
     )
 
 
-def add_service_errors(form: forms.Form, error) -> None:
-    """Show a service's ValidationError on the form, on the field it names where there is one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 class FlagForm(forms.Form):
     reason = forms.ChoiceField(
         label="What is wrong with this post?", choices=Flag.Reason.choices, widget=forms.RadioSelect,

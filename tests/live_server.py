@@ -151,6 +151,31 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
         pytest.fail(f"could not sign in as {email}: {page.locator('main').inner_text()[:500]}")
 
 
+def session_key_for(user) -> str:
+    """A saved Django session in which `user` is signed in (as the login view would do)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session.session_key
+
+
+def sign_in_with_session(page, base_url: str, user) -> None:
+    """Sign `user` in by giving the browser a Django session cookie (no login form)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    page.context.add_cookies([{
+        "name": settings.SESSION_COOKIE_NAME, "value": session_key_for(user),
+        "domain": urlsplit(base_url).hostname, "path": "/", "httpOnly": True, "sameSite": "Lax",
+    }])
+
+
 def verified_account(email: str, password: str, name: str = ""):
     """A user whose email counts as verified, so allauth lets them sign in."""
     from allauth.account.models import EmailAddress
@@ -163,4 +188,4 @@ def verified_account(email: str, password: str, name: str = ""):
     return user
 
 
-__all__ += ["sign_in", "verified_account"]
+__all__ += ["sign_in", "sign_in_with_session", "session_key_for", "verified_account"]

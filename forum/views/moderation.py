@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from forum import moderation
+from config.forms import add_service_errors
 from forum.forms_moderation import (
     POST_ACTIONS,
     FlagForm,
@@ -26,7 +27,6 @@ from forum.forms_moderation import (
     SplitTopicForm,
     SuspendForm,
     TopicToggleForm,
-    add_service_errors,
 )
 from forum.models import ModerationAction, Post, PostingSuspension, Topic, Visibility
 from forum.selectors import visible_posts, visible_topics

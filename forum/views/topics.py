@@ -19,12 +19,12 @@ from django_ratelimit.decorators import ratelimit
 
 from forum import selectors, services
 from forum.attachments import attach_files, attachments_prefetch
+from config.forms import add_service_errors
 from forum.forms import (
     EditPostForm,
     OneTimeSubmission,
     ReplyForm,
     TopicForm,
-    add_service_errors,
     quote_as_markdown,
 )
 from forum.models import Post, PostRevision, Topic, Visibility

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.forms import add_service_errors
 from members import permissions, selectors, services
 from members.forms.applications import DecisionForm, LapseForm, MembershipApplicationForm, RolesForm
 from members.models import Association, Membership
@@ -18,15 +19,6 @@ QUEUE_TABS = [
     (Membership.Status.LAPSED, "Lapsed"),
     (Membership.Status.REJECTED, "Rejected"),
 ]
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's validation error on the form (field errors where it names a field)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from config.forms import add_service_errors
 from members import permissions, services
 from members.forms.profiles import ProfileForm
 from members.selectors import directory_name, membership_roles, profile_of, visible_profile
@@ -23,7 +24,7 @@ def edit_profile(request):
             try:
                 services.update_profile(user, **form.service_arguments())
             except services.ProfileError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Your profile is saved.")
                 return redirect("members:edit_profile")
@@ -40,16 +41,6 @@ def edit_profile(request):
             "error_count": len(form.errors),
         },
     )
-
-
-def _add_service_errors(form, error) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages_for_field in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_for_field:
-            form.add_error(target, message)
 
 
 def profile_detail(request, user_id):

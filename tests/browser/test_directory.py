@@ -2,39 +2,14 @@
 directory by jurisdiction and sees the right people; both pages pass axe."""
 
 import re
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from members.models import Jurisdiction
 from tests.factories import AssociationFactory, JurisdictionFactory, MembershipFactory, ProfileFactory, UserFactory
-from tests.live_server import assert_accessible
+from tests.live_server import assert_accessible, sign_in_with_session
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in_with_session(page, live_url: str, user) -> None:
-    """Sign `user` in by giving the browser a Django session cookie (no login form)."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.session_key,
-                "domain": urlsplit(live_url).hostname,
-                "path": "/",
-                "httpOnly": True,
-                "sameSite": "Lax",
-            }
-        ]
-    )
 
 
 def tick(page, label: str) -> None:

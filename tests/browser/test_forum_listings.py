@@ -2,32 +2,16 @@
 (with an ignored filter value), a tag listing and the bookmarks page pass axe; on a topic,
 the helpful button and the follow/bookmark buttons work through htmx without a reload."""
 
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from forum import services
 from forum.models import Category, Follow, HelpfulVote
 from tests.factories import JurisdictionFactory, UserFactory, association_with_groups, member_of
 from tests.forum.factories import CategoryFactory, make_reply, make_topic
-from tests.live_server import assert_accessible
+from tests.live_server import assert_accessible, sign_in_with_session
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in_with_session(page, live_url: str, user) -> None:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    page.context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-        "domain": urlsplit(live_url).hostname, "path": "/", "httpOnly": True, "sameSite": "Lax",
-    }])
 
 
 @pytest.fixture

@@ -4,18 +4,14 @@ shows it as the accepted answer. The forms and the topic page pass axe; a reply 
 survives a reload."""
 
 import re
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from forum import services
 from forum.models import Post, Topic
 from tests.factories import UserFactory, association_with_groups, member_of
 from tests.forum.factories import CategoryFactory, make_topic
-from tests.live_server import assert_accessible
+from tests.live_server import assert_accessible, sign_in_with_session
 
 pytestmark = pytest.mark.browser
 
@@ -25,19 +21,6 @@ QUESTION_BODY = (
     "- Do you also ask for a sworn statement of arrears?\n- Which tribunal do you file with?"
 )
 ANSWER_BODY = "We file with the circuit clerk and ask for the sworn arrears statement under UIFSA 602."
-
-
-def sign_in_with_session(page, live_url: str, user) -> None:
-    """Sign `user` in by giving the browser a Django session cookie (no login form)."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    page.context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-        "domain": urlsplit(live_url).hostname, "path": "/", "httpOnly": True, "sameSite": "Lax",
-    }])
 
 
 @pytest.fixture

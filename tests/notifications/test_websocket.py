@@ -8,12 +8,11 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
 from notifications.consumers import CLOSE_MALFORMED, CLOSE_UNAUTHENTICATED, user_group_name
 from tests.factories import UserFactory
+from tests.live_server import session_key_for
 
 ALLOWED_ORIGIN = b"http://127.0.0.1:8000"
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -21,12 +20,7 @@ pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True), pytest
 
 @sync_to_async
 def signed_in_cookie(user) -> bytes:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+    return f"{settings.SESSION_COOKIE_NAME}={session_key_for(user)}".encode()
 
 
 def communicator(*, origin: bytes = ALLOWED_ORIGIN, cookie: bytes | None = None) -> WebsocketCommunicator:
