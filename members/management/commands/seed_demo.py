@@ -3,6 +3,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from cms.demo import seed_members_only_pages, seed_pages
+from cms.events.demo import seed_events
+from cms.legislation.demo import seed_legislative_updates
+from cms.newsletters.demo import seed_newsletters
 from forum.demo import seed_forum
 from members.demo import demo_logins, seed_admin, seed_associations, seed_people
 
@@ -20,6 +23,9 @@ class Command(BaseCommand):
                 seed_people(admin)
                 seed_members_only_pages()
                 seed_forum()
+                seed_newsletters()
+                seed_legislative_updates()
+                seed_events()
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
         self.stdout.write("Demo logins:")
         for purpose, email, password in demo_logins():

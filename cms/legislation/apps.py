@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LegislationConfig(AppConfig):
+    name = "cms.legislation"
+    label = "legislation"
+    verbose_name = "Legislative and regulatory updates"
