@@ -286,6 +286,11 @@ FORUM_ATTACHMENT_MAX_BYTES = env_int("FORUM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1
 FORUM_POSTS_PER_PAGE = 50
 FORUM_TOPICS_PER_PAGE = 30
 
+# --- Association sites ---------------------------------------------------------------------------
+NEWSLETTER_EMAIL_BATCH_SIZE = env_int("NEWSLETTER_EMAIL_BATCH_SIZE", 100)
+# Event registrations by people without an account, per IP address (django-ratelimit syntax).
+EVENTS_GUEST_REGISTRATION_RATE = env_str("EVENTS_GUEST_REGISTRATION_RATE", "10/h")
+
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "America/Chicago")
