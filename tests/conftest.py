@@ -21,6 +21,29 @@ ENGINE_MODE = os.environ.get("COMITY_TEST_ENGINES", "")
 def pytest_configure(config):
     if ENGINE_MODE not in {"real", "embedded", ""}:
         raise pytest.UsageError("COMITY_TEST_ENGINES must be 'real' or 'embedded'")
+    scan_static_files_once()
+
+
+def scan_static_files_once():
+    """Every test client builds a new request handler, and ServeStatic scans all ~8,500
+    static files (USWDS, Wagtail admin) each time: half a second per test. The files do not
+    change during a run, so the first scan serves every later handler."""
+    from servestatic.middleware import ServeStaticMiddleware
+
+    scan = ServeStaticMiddleware.add_files_from_finders
+    scanned: dict = {}
+
+    def add_files_from_finders_once(middleware):
+        if not scanned:
+            scan(middleware)
+            scanned.update(files=dict(middleware.files), directories=list(middleware.directories))
+            return
+        middleware.files.update(scanned["files"])
+        for directory in scanned["directories"]:
+            if directory not in middleware.directories:
+                middleware.directories.append(directory)
+
+    ServeStaticMiddleware.add_files_from_finders = add_files_from_finders_once
 
 
 def pytest_sessionstart(session):
