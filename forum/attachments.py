@@ -32,7 +32,7 @@ from PIL import Image
 
 from config.events import emit
 from forum.models import Attachment, Post, Topic
-from forum.selectors import visible_posts, visible_topics
+from forum.selectors import ForumViewer
 from members import permissions
 
 logger = logging.getLogger(__name__)
@@ -470,11 +470,8 @@ def earlier_versions(topic: Topic) -> list[Attachment]:
 
 def visible_attachment(user, pk: int) -> Attachment:
     """The attachment, if `user` may see its topic and its post; else Attachment.DoesNotExist
-    (the view answers 404 either way, so nobody learns what exists)."""
-    attachment = Attachment.objects.select_related("post__topic__category").get(pk=pk)
-    topic = attachment.post.topic
-    if not visible_topics(user).filter(pk=topic.pk).exists():
-        raise Attachment.DoesNotExist
-    if not visible_posts(user, topic).filter(pk=attachment.post_id).exists():
-        raise Attachment.DoesNotExist
-    return attachment
+    (the view answers 404 either way, so nobody learns what exists). One query, besides the
+    viewer's permissions unless a ForumViewer is passed."""
+    viewer = ForumViewer.of(user)
+    visible_posts = Post.objects.filter(viewer.post_filter(), topic__in=viewer.topics())
+    return Attachment.objects.select_related("post__topic__category").get(pk=pk, post__in=visible_posts)

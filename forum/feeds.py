@@ -19,12 +19,12 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 from taggit.models import Tag
 
 from forum.models import FeedToken, Post, Topic, Visibility
-from forum.selectors import visible_categories, visible_topics
+from forum.selectors import ForumViewer
+from forum.views.common import safe_next_url
 from members.models import Jurisdiction
 
 FEED_LENGTH = 30
@@ -76,9 +76,10 @@ class TopicFeed(Feed):
         self.feed_type = FEED_FORMATS[feed_format]
 
     def get_object(self, request, kind, key):
-        topics = visible_topics(self.viewer).filter(status=Visibility.PUBLISHED)
+        viewer = ForumViewer.of(self.viewer)
+        topics = viewer.topics().filter(status=Visibility.PUBLISHED)
         if kind == "category":
-            category = visible_categories(self.viewer).get(slug=key)
+            category = viewer.categories().get(slug=key)
             subject = {
                 "title": f"{category.name} · Comity forum",
                 "link": reverse("forum:category", args=[category.slug]),
@@ -199,9 +200,4 @@ def reset_token(request):
         )
     else:
         messages.success(request, "Your private feed addresses are ready. Keep them to yourself.")
-    for next_url in (request.POST.get("next", ""), request.headers.get("Referer", "")):
-        if next_url and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(next_url)
-    return redirect("forum:index")
+    return redirect(safe_next_url(request, reverse("forum:index"), also=[request.headers.get("Referer", "")]))

@@ -1,16 +1,25 @@
-"""Forms for starting a topic, replying and editing a post, and the one-time submission
-token that stops a double click (or a resubmitted page) from posting twice."""
+"""Forms for starting a topic, replying, editing a post and uploading a new version of a
+shared procedure's document, and the one-time submission token that stops a double click
+(or a resubmitted page) from posting twice."""
 
 import re
 import secrets
 import time
 
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse_lazy
 
-from forum.attachments import AttachmentsField
+from forum.attachments import (
+    ACCEPT_ATTRIBUTE,
+    ALLOWED_DESCRIPTION,
+    AttachmentError,
+    AttachmentsField,
+    validate_upload,
+)
 from forum.models import Topic
 from forum.services import MAX_TITLE_LENGTH
 from members.forms.profiles import GroupedJurisdictionIterator
@@ -255,6 +264,39 @@ class EditPostForm(forms.Form):
         if post.position != 1:
             # Only the opening post carries the topic's title.
             del self.fields["title"]
+
+
+class ProcedureVersionForm(SubmissionTokenMixin, forms.Form):
+    """One file: the new version of a shared procedure's document. It is checked here (by
+    its content, as every attachment is), so a refused file is reported before anything is
+    stored and the current document stays as it was."""
+
+    document = forms.FileField(
+        label="New version of the document",
+        error_messages={
+            "required": "Choose the file with the new version of the procedure.",
+            "empty": "The file you chose is empty. Choose the file with the new version of the procedure.",
+            "invalid": "Choose the file with the new version of the procedure.",
+        },
+        widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].help_text = (
+            f"{ALLOWED_DESCRIPTION}, at most {filesizeformat(settings.FORUM_ATTACHMENT_MAX_BYTES)}. "
+            "It becomes the current version; the earlier versions stay listed and downloadable. "
+            "Remove case details such as names, case numbers and Social Security numbers first."
+        )
+
+    def clean_document(self):
+        try:
+            return validate_upload(self.cleaned_data["document"])
+        except AttachmentError as error:
+            raise forms.ValidationError([*error.messages, CHOOSE_FILE_AGAIN]) from None
+
+
+CHOOSE_FILE_AGAIN = "Choose the file again: a browser cannot keep a chosen file after the page reloads."
 
 
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~@])")

@@ -1,84 +1,45 @@
 """Reads for the forum, already filtered by what the viewer may see (through the members
-permission source) and with related rows loaded so a page costs a constant number of queries."""
+permission source) and with related rows loaded so a page costs a constant number of queries.
 
-from django.db.models import Q, QuerySet
+Who may see what is decided in one place, `ForumViewer`: `visible_categories(user)`,
+`visible_topics(user)`, `visible_posts(user, topic)` and the filters behind them build one
+from the user and ask it. A view builds one per request and passes it along, so the
+permission source is asked once (one query) however many things the page shows."""
 
-from forum.models import Category, Post, Topic, Visibility
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from taggit.models import Tag, TaggedItem
+
+from forum.models import (
+    Bookmark,
+    Category,
+    Follow,
+    HelpfulVote,
+    Post,
+    PostingSuspension,
+    Topic,
+    TopicReadState,
+    Visibility,
+)
 from members import permissions
-
-
-def visible_category_filter(user) -> Q:
-    """A filter on Category matching exactly the categories `user` may see; it agrees with
-    `permissions.can_view(user, category)` (the tests check both over a matrix)."""
-    if permissions.sees_everything(user):
-        return Q()
-    audiences = permissions.audience_ids(user)
-    visible = Q(visibility=Category.Visibility.PUBLIC)
-    if permissions.SIGNED_IN in audiences:
-        visible |= Q(visibility=Category.Visibility.SIGNED_IN)
-    group_ids = permissions.group_ids_in(audiences)
-    if group_ids:
-        visible |= Q(visibility=Category.Visibility.GROUP, group_id__in=group_ids)
-    member_of = permissions.member_association_ids(user)
-    if member_of:
-        visible |= Q(visibility=Category.Visibility.MEMBERS, association_id__in=member_of)
-        visible |= Q(visibility=Category.Visibility.MEMBERS, association__isnull=True)
-    return visible
-
-
-def visible_categories(user) -> QuerySet[Category]:
-    return Category.objects.filter(visible_category_filter(user)).select_related("association", "parent")
-
-
-def visible_topics(user) -> QuerySet[Topic]:
-    """Published topics in categories `user` may see. Authors also see their own held
-    topics; moderators see held and hidden topics in the associations they moderate."""
-    categories = Category.objects.filter(visible_category_filter(user)).values("pk")
-    return Topic.objects.filter(moderation_aware_filter(user, association_field="category__association"), category__in=categories)
-
-
-def moderated_association_ids(user) -> set[int]:
-    return {
-        association_id
-        for association_id, roles in permissions.roles_by_association(user).items()
-        if roles & permissions.MODERATING_ROLES
-    }
-
-
-def moderation_aware_filter(user, *, association_field: str) -> Q:
-    """Published things for everyone; the author's own held things; and everything in the
-    associations (and the commons) a moderator moderates."""
-    shown = Q(status=Visibility.PUBLISHED)
-    if user is None or not user.is_authenticated:
-        return shown
-    if permissions.sees_everything(user):
-        return Q()
-    shown |= Q(author=user, status=Visibility.HELD)
-    moderated = moderated_association_ids(user)
-    if moderated:
-        shown |= Q(**{f"{association_field}__in": moderated}) | Q(**{f"{association_field}__isnull": True})
-    return shown
-
-
-def visible_posts(user, topic: Topic) -> QuerySet[Post]:
-    """Posts of a topic the viewer may see: published ones, their own held ones, and for
-    the topic's moderators held and hidden ones too (shown as such)."""
-    return topic.posts.filter(moderation_aware_filter(user, association_field="topic__category__association"))
-
-
-# --- Listings, related questions, follows, unread (helper answers)
-
-from dataclasses import dataclass, field  # noqa: E402
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery, Value  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
-from taggit.models import Tag, TaggedItem  # noqa: E402
-
-from forum.models import Bookmark, Follow, HelpfulVote, TopicReadState  # noqa: E402
-from members.models import Jurisdiction, Membership, Role  # noqa: E402
+from members.models import Jurisdiction, Membership, Role
 
 LISTING_SORTS = {
     "activity": ("-last_activity_at", "-pk"),
@@ -88,16 +49,18 @@ LISTING_SORTS = {
 MENTION_SUGGESTION_LIMIT = 8
 
 
+# --- Who may see what -------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ForumViewer:
-    """What one viewer may see and do in the forum, worked out once per request.
+    """What one viewer may see and do in the forum, worked out once.
 
-    `visible_categories`, `visible_topics` and `services.can_post_in` each ask the
-    permission source again (three to six queries apiece); a listing asks all of them, so
-    it builds this once (two queries for a signed-in user, none for a visitor) and keeps
-    its page within a constant dozen queries. The answers are the same as those functions'
-    (tests/forum/test_listings.py checks them over a matrix of roles and visibilities);
-    it lives for one request only, so nothing stale outlives a membership change.
+    The answers agree with the permission source, `members.permissions` (`can_view` on a
+    category's audience ids, `roles_by_association`, `can_moderate`); the tests check that
+    over a matrix of roles and visibilities. `of(user)` asks it in one query for a
+    signed-in user and none for a visitor. It lives for one request (or one service call)
+    only, so nothing stale outlives a membership change.
     """
 
     user: object
@@ -108,24 +71,25 @@ class ForumViewer:
 
     @classmethod
     def of(cls, user) -> "ForumViewer":
+        """The viewer for `user` (an existing ForumViewer is returned as it is)."""
+        if isinstance(user, ForumViewer):
+            return user
         if user is None or not user.is_authenticated or not user.is_active:
             return cls(user=user, audiences=frozenset({permissions.PUBLIC}), member_association_ids=frozenset())
-        # permissions.audience_ids and permissions.member_association_ids in one query.
-        groups = list(user.groups.filter(role_group__isnull=False).values_list(
-            "id", "role_group__role", "role_group__association_id"
-        ))
-        audiences = frozenset(
-            {permissions.PUBLIC, permissions.SIGNED_IN, *(permissions.group_audience(pk) for pk, _, _ in groups)}
-        )
-        member_of = frozenset(association_id for _, role, association_id in groups if role == Role.MEMBER)
-        # permissions.roles_by_association in one query instead of two.
+        audiences = {permissions.PUBLIC, permissions.SIGNED_IN}
+        member_of: set[int] = set()
         roles: dict[int, set[str]] = {}
-        for association_id, role in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list(
-            "association_id", "role_assignments__role"
-        ):
-            roles.setdefault(association_id, {Role.MEMBER}).update({role} if role else set())
+        for source, group_id, role, association_id in _audience_and_role_rows(user):
+            if source == "group":
+                # permissions.audience_ids and permissions.member_association_ids
+                audiences.add(permissions.group_audience(group_id))
+                if role == Role.MEMBER:
+                    member_of.add(association_id)
+            else:
+                # permissions.roles_by_association
+                roles.setdefault(association_id, {Role.MEMBER}).update({role} if role else set())
         return cls(
-            user=user, audiences=audiences, member_association_ids=member_of,
+            user=user, audiences=frozenset(audiences), member_association_ids=frozenset(member_of),
             roles={pk: frozenset(held) for pk, held in roles.items()}, everything=permissions.sees_everything(user),
         )
 
@@ -138,7 +102,8 @@ class ForumViewer:
         return {pk for pk, roles in self.roles.items() if roles & permissions.MODERATING_ROLES}
 
     def category_filter(self) -> Q:
-        """Same as `visible_category_filter(user)`."""
+        """A filter on Category matching exactly the categories the viewer may see (those
+        whose audience ids, `permissions.category_audience_ids`, meet the viewer's)."""
         if self.everything:
             return Q()
         visible = Q(visibility=Category.Visibility.PUBLIC)
@@ -153,7 +118,9 @@ class ForumViewer:
         return visible
 
     def moderation_filter(self, *, association_field: str) -> Q:
-        """Same as `moderation_aware_filter(user, association_field=...)`."""
+        """Published things for everyone; the author's own held things; and everything in the
+        associations (and the commons) the viewer moderates. `association_field` leads from
+        the filtered model to the association of its category."""
         shown = Q(status=Visibility.PUBLISHED)
         if not self.is_authenticated:
             return shown
@@ -166,15 +133,23 @@ class ForumViewer:
         return shown
 
     def categories(self) -> QuerySet[Category]:
-        """Same rows as `visible_categories(user)`."""
         return Category.objects.filter(self.category_filter()).select_related("association", "parent")
 
     def topics(self) -> QuerySet[Topic]:
-        """Same rows as `visible_topics(user)`."""
+        """Published topics in categories the viewer may see; authors also see their own held
+        topics, moderators held and hidden ones in the associations they moderate."""
         categories = Category.objects.filter(self.category_filter()).values("pk")
         return Topic.objects.filter(
             self.moderation_filter(association_field="category__association"), category__in=categories
         )
+
+    def posts(self, topic: Topic) -> QuerySet[Post]:
+        """Posts of `topic` (a topic the viewer may see) that the viewer may see: published
+        ones, their own held ones, and for the topic's moderators held and hidden ones too."""
+        return topic.posts.filter(self.post_filter())
+
+    def post_filter(self) -> Q:
+        return self.moderation_filter(association_field="topic__category__association")
 
     def can_post_in(self, category: Category) -> bool:
         """Same answer as `services.can_post_in(user, category)`, for a category taken from
@@ -194,6 +169,62 @@ class ForumViewer:
         if association_id is None:
             return bool(self.moderated_association_ids)
         return association_id in self.moderated_association_ids
+
+
+def _audience_and_role_rows(user):
+    """The user's role groups (`("group", group id, role, association id)`: what
+    `permissions.audience_ids` reads) and active memberships with their roles
+    (`("membership", None, role or None, association id)`: what
+    `permissions.roles_by_association` reads), in one query."""
+    groups = (
+        user.groups.filter(role_group__isnull=False)
+        .order_by()
+        .values_list(Value("group", output_field=CharField()), "id", "role_group__role", "role_group__association_id")
+    )
+    memberships = (
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+        .order_by()
+        .values_list(
+            Value("membership", output_field=CharField()), Value(None, output_field=IntegerField()),
+            "role_assignments__role", "association_id",
+        )
+    )
+    return groups.union(memberships, all=True)
+
+
+def visible_category_filter(user) -> Q:
+    """A filter on Category matching exactly the categories `user` may see; it agrees with
+    `permissions.can_view(user, category)`."""
+    return ForumViewer.of(user).category_filter()
+
+
+def visible_categories(user) -> QuerySet[Category]:
+    return ForumViewer.of(user).categories()
+
+
+def visible_topics(user) -> QuerySet[Topic]:
+    """Published topics in categories `user` may see. Authors also see their own held
+    topics; moderators see held and hidden topics in the associations they moderate."""
+    return ForumViewer.of(user).topics()
+
+
+def moderated_association_ids(user) -> set[int]:
+    return ForumViewer.of(user).moderated_association_ids
+
+
+def moderation_aware_filter(user, *, association_field: str) -> Q:
+    """Published things for everyone; the author's own held things; and everything in the
+    associations (and the commons) a moderator moderates."""
+    return ForumViewer.of(user).moderation_filter(association_field=association_field)
+
+
+def visible_posts(user, topic: Topic) -> QuerySet[Post]:
+    """Posts of a topic the viewer may see: published ones, their own held ones, and for
+    the topic's moderators held and hidden ones too (shown as such)."""
+    return ForumViewer.of(user).posts(topic)
+
+
+# --- Listings, related questions, follows, unread ---------------------------------------------
 
 
 def index_categories(viewer: ForumViewer) -> list[dict]:
@@ -378,7 +409,12 @@ def related_questions(user, topic: Topic, limit: int = 5, *, viewer: ForumViewer
             shared_count=Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0)
             + Coalesce(Subquery(shared_jurisdictions, output_field=IntegerField()), 0)
         )
-        .filter(shared_count__gt=0)
+        # Only topics that share something are scored (the same as shared_count > 0, but
+        # the database narrows to them through the tag and jurisdiction indexes first).
+        .filter(
+            Q(pk__in=TaggedItem.objects.filter(content_type=topic_type, tag_id__in=topic_tags).values("object_id"))
+            | Q(pk__in=JurisdictionLink.objects.filter(jurisdiction_id__in=topic_jurisdictions).values("topic_id"))
+        )
         .select_related("category")
         .order_by("-shared_count", "-last_activity_at", "-pk")[:limit]
     )
@@ -405,16 +441,18 @@ def topic_viewer_state(user, topic: Topic) -> Topic:
 
 def post_action_state(user, topic: Topic, posts, *, viewer: ForumViewer | None = None) -> None:
     """Prepares post_actions.html for a page of posts: sets `post.viewer_found_helpful`
-    on each post (one query) and `topic.viewer_can_accept` (asker or moderator of the
-    topic's association)."""
+    on each post (one query; none for posts loaded through `with_viewer_votes`, which
+    already carry it) and `topic.viewer_can_accept` (asker or moderator of the topic's
+    association)."""
     posts = list(posts)
-    voted = set()
     signed_in = user is not None and user.is_authenticated
-    if signed_in and posts:
+    unknown = [post for post in posts if not hasattr(post, "viewer_found_helpful")]
+    voted = set()
+    if signed_in and unknown:
         voted = set(
-            HelpfulVote.objects.filter(voter=user, post_id__in=[post.pk for post in posts]).values_list("post_id", flat=True)
+            HelpfulVote.objects.filter(voter=user, post_id__in=[post.pk for post in unknown]).values_list("post_id", flat=True)
         )
-    for post in posts:
+    for post in unknown:
         post.viewer_found_helpful = post.pk in voted
     can_accept = False
     if signed_in and topic.kind == Topic.Kind.QUESTION:
@@ -425,6 +463,72 @@ def post_action_state(user, topic: Topic, posts, *, viewer: ForumViewer | None =
         else:
             can_accept = permissions.can_moderate(user, topic.category.association)
     topic.viewer_can_accept = can_accept
+
+
+# --- The topic page ---------------------------------------------------------------------------
+
+
+def topic_for_page(viewer: ForumViewer, pk: int) -> Topic | None:
+    """The topic if the viewer may see it, with what its page shows about it loaded in one
+    query (and one each for its tags and jurisdictions):
+
+    - `visible_post_count`: how many of its posts the viewer may see (the page paginates
+      with it instead of counting again);
+    - `viewer_follows`, `viewer_bookmarked` (as `topic_viewer_state` sets them);
+    - `viewer_last_read`: the viewer's read position, None if they never opened the topic;
+    - `viewer_suspension_id`: the viewer's active posting suspension where the topic is (the
+      one `forum.moderation.active_suspension` finds), None when there is none.
+
+    For a visitor the viewer_* attributes are False or None and cost nothing.
+    """
+    visible_posts_of_topic = (
+        Post.objects.filter(viewer.post_filter(), topic=OuterRef("pk"))
+        .order_by()
+        .values("topic")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    topics = (
+        viewer.topics()
+        .filter(pk=pk)
+        .select_related("category__association", "author")
+        .prefetch_related("tags", "jurisdictions")
+        .annotate(visible_post_count=Coalesce(Subquery(visible_posts_of_topic, output_field=IntegerField()), 0))
+    )
+    user = viewer.user
+    if viewer.is_authenticated:
+        read_position = TopicReadState.objects.filter(user=user, topic=OuterRef("pk")).values("last_read_position")[:1]
+        # A suspension covers one association's categories, or (association null) the commons.
+        no_association = Value(0, output_field=IntegerField())
+        suspension = (
+            PostingSuspension.objects.filter(user=user, until__gt=timezone.now())
+            .annotate(scope=Coalesce("association_id", no_association, output_field=IntegerField()))
+            .filter(scope=Coalesce(OuterRef("category__association_id"), no_association, output_field=IntegerField()))
+            .order_by("-until")
+            .values("pk")[:1]
+        )
+        topics = topics.annotate(
+            viewer_follows=Exists(Follow.objects.filter(user=user, topic=OuterRef("pk"))),
+            viewer_bookmarked=Exists(Bookmark.objects.filter(user=user, topic=OuterRef("pk"))),
+            viewer_last_read=Subquery(read_position),
+            viewer_suspension_id=Subquery(suspension),
+        )
+    topic = topics.first()
+    if topic is not None and not viewer.is_authenticated:
+        topic.viewer_follows = topic.viewer_bookmarked = False
+        topic.viewer_last_read = topic.viewer_suspension_id = None
+    return topic
+
+
+def with_viewer_votes(posts: QuerySet[Post], user) -> QuerySet[Post]:
+    """Posts carrying `viewer_found_helpful` (whether `user` marked each one helpful) from
+    the same query, for `post_action_state`."""
+    if user is None or not user.is_authenticated:
+        return posts.annotate(viewer_found_helpful=Value(False))
+    return posts.annotate(viewer_found_helpful=Exists(HelpfulVote.objects.filter(voter=user, post=OuterRef("pk"))))
+
+
+# --- Mentions ---------------------------------------------------------------------------------
 
 
 def mention_suggestions(viewer_user, query: str, limit: int = MENTION_SUGGESTION_LIMIT):

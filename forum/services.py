@@ -396,21 +396,33 @@ def toggle_bookmark(user, topic: Topic) -> bool:
     return True
 
 
-def mark_read(user, topic: Topic, up_to_position: int) -> None:
+UNKNOWN = object()
+
+
+def mark_read(user, topic: Topic, up_to_position: int, *, read_before=UNKNOWN) -> None:
     """Record that `user` has read `topic` up to post `up_to_position` (never moves back).
     The topic view calls it with the last position on the page it showed, after checking
-    the viewer may see the topic; it only ever writes the viewer's own read state."""
+    the viewer may see the topic; it only ever writes the viewer's own read state.
+
+    `read_before` is the read position the caller already loaded (None: never opened, as
+    `selectors.topic_for_page` gives it). Knowing it costs at most one write, and none when
+    nothing moved; without it, an update and, the first time, an insert."""
     if user is None or not user.is_authenticated or up_to_position is None:
         return
+    if read_before is not UNKNOWN and read_before is not None and read_before >= up_to_position:
+        return
     now = timezone.now()
-    moved = TopicReadState.objects.filter(user=user, topic=topic, last_read_position__lt=up_to_position).update(
-        last_read_position=up_to_position, last_read_at=now
-    )
-    if not moved:
-        # get_or_create survives a concurrent first visit (it retries the get).
-        TopicReadState.objects.get_or_create(
-            user=user, topic=topic, defaults={"last_read_position": up_to_position, "last_read_at": now}
+    if read_before is not None:
+        moved = TopicReadState.objects.filter(user=user, topic=topic, last_read_position__lt=up_to_position).update(
+            last_read_position=up_to_position, last_read_at=now
         )
+        if moved or read_before is not UNKNOWN:
+            return  # (0 rows with a known position: a parallel visit read further already)
+    # A parallel first visit may have written the row meanwhile; it stands.
+    TopicReadState.objects.bulk_create(
+        [TopicReadState(user=user, topic=topic, last_read_position=up_to_position, last_read_at=now)],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ urlpatterns = [
     path("users/<int:user_id>/suspend/", moderation.suspend_user, name="suspend_user"),
     # Attachments (forum/views/attachments.py)
     path("attachments/<int:pk>/", attachments.download, name="attachment"),
+    path("t/<int:pk>/document/", attachments.procedure_version, name="procedure_version"),
     # Feeds (forum/feeds.py)
     path("feeds/<str:kind>/<str:key>/<str:feed_format>/", feeds.public_feed, name="feed"),
     path("feeds/private/<str:token>/<str:kind>/<str:key>/<str:feed_format>/", feeds.private_feed, name="private_feed"),

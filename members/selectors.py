@@ -1,17 +1,65 @@
 """Reads for associations, memberships and the directory, already filtered by what the
 viewer may see and with related rows loaded up front."""
 
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from members import permissions
 from members.models import Association, EligibilityCategory, Membership
 
 
+# Signals below forget the list whenever it may change; the timeout only bounds how long a
+# change made where they cannot see it (a queryset update, raw SQL) would stay unseen.
+SWITCHER_CACHE_SECONDS = 60 * 60
+
+
+def switcher_cache_key() -> str:
+    # Per database: test runs (or a staging copy) may share one Redis with another database.
+    return f"members:association-switcher:{connection.settings_dict['NAME']}"
+
+
 def associations_for_switcher() -> list[Association]:
-    """Associations with a published home page, for the header's association switcher."""
-    return list(
-        Association.objects.filter(home_page__live=True).select_related("home_page").order_by("name")
-    )
+    """Associations with a published home page, for the header's association switcher (and
+    footer) on every page. They change a few times a year, so the list is cached rather
+    than read on each request, and forgotten when an association or a page is saved or
+    deleted, or a page is published, unpublished, renamed or moved."""
+    associations = cache.get(switcher_cache_key())
+    if associations is None:
+        associations = list(
+            Association.objects.filter(home_page__live=True).select_related("home_page").order_by("name")
+        )
+        cache.set(switcher_cache_key(), associations, SWITCHER_CACHE_SECONDS)
+    return associations
+
+
+def forget_associations_for_switcher(**kwargs) -> None:
+    """Drop the cached switcher list now and again after the current transaction commits
+    (so a request that reads between the change and the commit cannot cache the old list
+    for long)."""
+    key = switcher_cache_key()
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _forget_switcher_on_page_change(sender, instance, **kwargs) -> None:
+    # post_save and post_delete name the concrete page class as the sender, so they are
+    # received for every model and filtered here.
+    if isinstance(instance, Page):
+        forget_associations_for_switcher()
+
+
+post_save.connect(forget_associations_for_switcher, sender=Association, dispatch_uid="members-switcher-association-saved")
+post_delete.connect(forget_associations_for_switcher, sender=Association, dispatch_uid="members-switcher-association-deleted")
+post_save.connect(_forget_switcher_on_page_change, dispatch_uid="members-switcher-page-saved")
+post_delete.connect(_forget_switcher_on_page_change, dispatch_uid="members-switcher-page-deleted")
+page_published.connect(forget_associations_for_switcher, dispatch_uid="members-switcher-page-published")
+page_unpublished.connect(forget_associations_for_switcher, dispatch_uid="members-switcher-page-unpublished")
+page_slug_changed.connect(forget_associations_for_switcher, dispatch_uid="members-switcher-page-renamed")
+post_page_move.connect(forget_associations_for_switcher, dispatch_uid="members-switcher-page-moved")
 
 
 def eligibility_categories(association: Association) -> QuerySet[EligibilityCategory]:

@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from forum import selectors, services
 from forum.models import Post, Topic
+from forum.views.common import forum_viewer, safe_next_url, visible_post_or_404
 from members import permissions
 from members.selectors import directory_name
 
@@ -33,21 +33,12 @@ def _error_text(error) -> str:
 def _visible_post(request, pk: int) -> tuple[Post, selectors.ForumViewer]:
     """The post if the viewer may see it and its topic; 404 otherwise (never 403, so ids
     reveal nothing)."""
-    viewer = selectors.ForumViewer.of(request.user)
-    post = get_object_or_404(
-        Post.objects.select_related("topic__category__association", "author").filter(
-            topic__in=viewer.topics(),
-        ).filter(viewer.moderation_filter(association_field="topic__category__association")),
-        pk=pk,
-    )
-    return post, viewer
+    viewer = forum_viewer(request)
+    return visible_post_or_404(viewer, pk), viewer
 
 
 def _back_to(request, fallback: str):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next_url(request, fallback))
 
 
 def _post_actions(request, post: Post, viewer, *, error: str = "") -> HttpResponse:
@@ -138,7 +129,7 @@ def _follow_fallback_url(kind: str, target) -> str:
 @login_required
 @require_POST
 def toggle_follow(request, kind, key):
-    viewer = selectors.ForumViewer.of(request.user)
+    viewer = forum_viewer(request)
     target = _follow_target(viewer, kind, key)
     try:
         following = services.toggle_follow(request.user, kind, target)
@@ -158,7 +149,7 @@ def toggle_follow(request, kind, key):
 @login_required
 @require_POST
 def toggle_bookmark(request, pk):
-    viewer = selectors.ForumViewer.of(request.user)
+    viewer = forum_viewer(request)
     topic = viewer.topics().filter(pk=pk).first()
     if topic is None:
         raise Http404

@@ -9,11 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -29,7 +27,7 @@ from forum.forms_moderation import (
     TopicToggleForm,
 )
 from forum.models import ModerationAction, Post, PostingSuspension, Topic, Visibility
-from forum.selectors import visible_posts, visible_topics
+from forum.views.common import forum_viewer, safe_next_url, visible_post_or_404, visible_topic_or_404
 from members import permissions
 from members.models import Association
 from members.selectors import directory_name
@@ -41,34 +39,15 @@ LOG_PAGE_SIZE = 50
 # --- Finding what the viewer may act on --------------------------------------------------------------
 
 
-def visible_topic_or_404(user, pk) -> Topic:
-    return get_object_or_404(visible_topics(user).select_related("category__association", "author"), pk=pk)
-
-
-def visible_post_or_404(user, pk) -> Post:
-    post = get_object_or_404(Post.objects.select_related("topic__category__association", "author"), pk=pk)
-    topic = visible_topic_or_404(user, post.topic_id)
-    if not visible_posts(user, topic).filter(pk=post.pk).exists():
-        raise Http404("No post found.")
-    post.topic = topic
-    return post
-
-
-def check_moderates(user, topic: Topic) -> None:
-    if not moderation.can_moderate_category(user, topic.category):
+def check_moderates(viewer, topic: Topic) -> None:
+    """403 for someone who can see the topic but does not moderate its category."""
+    if not viewer.can_moderate(topic.category.association_id):
         raise PermissionDenied("Only this category's moderators can do that.")
 
 
 def check_moderates_anything(user) -> None:
     if not moderation.moderates_anything(user):
         raise PermissionDenied("Only moderators can open the moderation pages.")
-
-
-def safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 # --- Flagging ---------------------------------------------------------------------------------------
@@ -82,7 +61,7 @@ def flag_rate(group, request) -> str:
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=flag_rate, method="POST", block=False)
 def flag_post(request, pk):
-    post = visible_post_or_404(request.user, pk)
+    post = visible_post_or_404(forum_viewer(request), pk)
     form = FlagForm(request.POST or None)
     limited = request.method == "POST" and getattr(request, "limited", False)
     if limited:
@@ -146,8 +125,9 @@ POST_SERVICES = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderate_post(request, pk):
-    post = visible_post_or_404(request.user, pk)
-    check_moderates(request.user, post.topic)
+    viewer = forum_viewer(request)
+    post = visible_post_or_404(viewer, pk)
+    check_moderates(viewer, post.topic)
     form = PostModerationForm(request.POST or None, initial={"action": request.GET.get("action")})
     if request.method == "POST" and form.is_valid():
         service, done = POST_SERVICES[form.cleaned_data["action"]]
@@ -157,13 +137,13 @@ def moderate_post(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(request, done)
-            return redirect(safe_next(request, post.get_absolute_url()))
+            return redirect(safe_next_url(request, post.get_absolute_url()))
     return render(request, "forum/moderation/moderate_post.html", {
         "post": post,
         "topic": post.topic,
         "form": form,
         "actions": available_post_actions(post),
-        "next": safe_next(request, ""),
+        "next": safe_next_url(request, ""),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -189,8 +169,9 @@ TOPIC_TOGGLE_SERVICES = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderate_topic(request, pk):
-    topic = visible_topic_or_404(request.user, pk)
-    check_moderates(request.user, topic)
+    viewer = forum_viewer(request)
+    topic = visible_topic_or_404(viewer, pk)
+    check_moderates(viewer, topic)
     categories = moderation.moderated_categories(request.user)
     action = request.POST.get("action", "")
     posted = request.method == "POST"
@@ -204,7 +185,7 @@ def moderate_topic(request, pk):
                 service, done = TOPIC_TOGGLE_SERVICES[action]
                 service(request.user, topic, toggle_form.cleaned_data["reason"])
                 messages.success(request, done)
-                return redirect(safe_next(request, topic.get_absolute_url()))
+                return redirect(safe_next_url(request, topic.get_absolute_url()))
             if action == "move" and move_form.is_valid():
                 data = move_form.cleaned_data
                 moderation.move_topic(request.user, topic, data["to_category"], data["reason"])
@@ -231,7 +212,7 @@ def moderate_topic(request, pk):
         "toggle_form": toggle_form,
         "move_form": move_form,
         "split_form": split_form,
-        "next": safe_next(request, ""),
+        "next": safe_next_url(request, ""),
     }, status=400 if posted else 200)
 
 
@@ -264,7 +245,7 @@ def suspend_user(request, user_id):
             where = suspension.association.name if suspension.association_id else "the interstate commons"
             until = timezone.localtime(suspension.until)
             messages.success(request, f"{directory_name(person)} cannot post in {where} until {until:%B %-d, %Y}.")
-            return redirect(safe_next(request, reverse("forum:suspend_user", args=[person.pk])))
+            return redirect(safe_next_url(request, reverse("forum:suspend_user", args=[person.pk])))
     visible_association_ids = {association.pk for association in associations}
     current = [
         suspension for suspension in
@@ -277,5 +258,5 @@ def suspend_user(request, user_id):
         "form": form,
         "suspensions": current,
         "is_self": person.pk == request.user.pk,
-        "next": safe_next(request, ""),
+        "next": safe_next_url(request, ""),
     }, status=400 if request.method == "POST" else 200)

@@ -27,8 +27,9 @@ from forum.forms import (
     TopicForm,
     quote_as_markdown,
 )
-from forum.models import Post, PostRevision, Topic, Visibility
+from forum.models import Post, PostingSuspension, PostRevision, Topic, Visibility
 from forum.moderation import active_suspension
+from forum.views.common import forum_viewer, visible_post_or_404, visible_topic_or_404
 from members.selectors import directory_name, profile_of
 
 
@@ -48,40 +49,6 @@ IN_FLIGHT_MESSAGE = "This was already being sent. Check the topic before sending
 HELD_MESSAGE = "Your {thing} is posted and waits for a moderator's review before others can see it."
 
 
-# --- Looking things up as the viewer may see them ---------------------------------------------
-
-
-def visible_topic_or_404(viewer, pk: int) -> Topic:
-    """The topic if the viewer may see it (404 otherwise, never 403: a private category's
-    topics do not exist for outsiders)."""
-    return get_object_or_404(
-        viewer.topics()
-        .select_related("category__association", "author")
-        .prefetch_related("tags", "jurisdictions"),
-        pk=pk,
-    )
-
-
-def visible_post_or_404(viewer, pk: int) -> Post:
-    """The post if the viewer may see both its topic and the post itself."""
-    post = get_object_or_404(Post.objects.select_related("author", "topic"), pk=pk)
-    topic = visible_topic_or_404(viewer, post.topic_id)
-    if not viewer_posts(viewer, topic).filter(pk=post.pk).exists():
-        raise Http404("No such post.")
-    post.topic = topic
-    return post
-
-
-def viewer_posts(viewer, topic: Topic):
-    """Same rows as `selectors.visible_posts(viewer.user, topic)`, with the viewer's
-    permissions worked out once per request."""
-    return topic.posts.filter(viewer.moderation_filter(association_field="topic__category__association"))
-
-
-def forum_viewer(request):
-    return selectors.ForumViewer.of(request.user)
-
-
 # --- The topic page -----------------------------------------------------------------------------
 
 
@@ -98,14 +65,25 @@ class Byline:
         self.profile_user_id = author.pk if link_profiles and listed else None
 
 
+class CountedPaginator(Paginator):
+    """A Paginator given its count (loaded with the topic), so it does not count again."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
 def page_posts(viewer, topic: Topic):
     """The viewer's posts of the topic with everything a post shows loaded in the page query
-    (author, profile, jurisdiction, quoted author); attachments are loaded for the whole
-    page at once by `render_topic`."""
-    return (
-        viewer_posts(viewer, topic)
-        .select_related("author__profile__jurisdiction", "quoted_post__author")
-        .order_by("position")
+    (author, profile, jurisdiction, quoted author, the viewer's helpful vote); attachments
+    are loaded for the whole page at once by `render_topic`."""
+    return selectors.with_viewer_votes(
+        viewer.posts(topic).select_related("author__profile__jurisdiction", "quoted_post__author").order_by("position"),
+        viewer.user,
     )
 
 
@@ -123,7 +101,7 @@ def page_number_of(posts, post_id) -> int | None:
 
 def topic_post_url(viewer, topic: Topic, post: Post) -> str:
     """The URL of the page of the topic that shows `post`, at its anchor."""
-    posts = viewer_posts(viewer, topic)
+    posts = viewer.posts(topic)
     if topic.accepted_answer_id and topic.kind == Topic.Kind.QUESTION:
         posts = posts.exclude(pk=topic.accepted_answer_id)
     number = page_number_of(posts, post.pk) or 1
@@ -132,34 +110,47 @@ def topic_post_url(viewer, topic: Topic, post: Post) -> str:
 
 
 def reply_state(request, viewer, topic: Topic, can_moderate: bool) -> dict:
-    """Whether the viewer may reply here, and if not, why (shown instead of the form)."""
+    """Whether the viewer may reply here, and if not, why (shown instead of the form).
+    `topic` comes from `selectors.topic_for_page`, which says whether they are suspended."""
     user = request.user
     if not user.is_authenticated:
         return {"can_reply": False, "reply_refusal": "sign_in"}
     if not viewer.can_post_in(topic.category):
         return {"can_reply": False, "reply_refusal": "not_member"}
-    suspension = active_suspension(user, topic.category.association_id)
-    if suspension is not None:
-        return {"can_reply": False, "reply_refusal": "suspended", "suspension": suspension}
+    if topic.viewer_suspension_id is not None:
+        suspension = PostingSuspension.objects.filter(pk=topic.viewer_suspension_id).first()
+        if suspension is not None:
+            return {"can_reply": False, "reply_refusal": "suspended", "suspension": suspension}
     if topic.is_locked and not can_moderate:
         return {"can_reply": False, "reply_refusal": "locked"}
     return {"can_reply": True, "reply_refusal": None}
 
 
-def render_topic(request, viewer, topic: Topic, *, reply_form=None, status=200, last_page=False):
+def render_topic(request, viewer, topic_pk: int, *, reply_form=None, status=200, last_page=False):
+    """The topic page, as the viewer may see it. The number of queries does not grow with
+    the posts shown: the viewer's permissions (one), the topic with the viewer's state and
+    the count of posts (one), its tags and jurisdictions (two), the accepted answer (one,
+    answered questions), the page of posts with the viewer's votes (one), their attachments
+    (one), related questions (one, questions) and the viewer's read position (one write,
+    only when it moves)."""
+    topic = selectors.topic_for_page(viewer, topic_pk)
+    if topic is None:
+        raise Http404("No such topic.")
     user = request.user
     can_moderate = viewer.can_moderate(topic.category.association_id)
     state = reply_state(request, viewer, topic, can_moderate)
 
     posts_query = page_posts(viewer, topic)
+    post_count = topic.visible_post_count
     accepted_answer = None
     if topic.kind == Topic.Kind.QUESTION and topic.accepted_answer_id:
         # Shown right after the question, so it leaves the run of replies.
         accepted_answer = posts_query.filter(pk=topic.accepted_answer_id).first()
         if accepted_answer is not None:
             posts_query = posts_query.exclude(pk=accepted_answer.pk)
+            post_count -= 1
 
-    paginator = Paginator(posts_query, settings.FORUM_POSTS_PER_PAGE)
+    paginator = CountedPaginator(posts_query, settings.FORUM_POSTS_PER_PAGE, count=post_count)
     if last_page:
         # The reply form shown again after an error sits under the latest posts.
         page_number = paginator.num_pages
@@ -181,6 +172,11 @@ def render_topic(request, viewer, topic: Topic, *, reply_form=None, status=200, 
         quoted = post.quoted_post if post.quoted_post_id else None
         post.quoted_author_name = directory_name(quoted.author) if quoted is not None else ""
     opening_post = posts[0] if posts and posts[0].position == 1 else None
+    if opening_post is not None and topic.kind == Topic.Kind.PROCEDURE:
+        # forum.attachments.can_attach: the opening post's author or the category's moderators.
+        opening_post.viewer_can_add_version = user.is_authenticated and (
+            opening_post.author_id == user.pk or can_moderate
+        )
 
     if state["can_reply"] and reply_form is None:
         reply_form = ReplyForm(request=request, initial=quote_initial(request, viewer, topic))
@@ -188,11 +184,10 @@ def render_topic(request, viewer, topic: Topic, *, reply_form=None, status=200, 
         reply_form.fields["body"].label = "Your answer"
 
     selectors.post_action_state(user, topic, shown, viewer=viewer)
-    selectors.topic_viewer_state(user, topic)
     if request.method == "GET" and posts:
         # Only this page's run of posts counts as read (the accepted answer shown on page 1
         # may be far ahead of it).
-        services.mark_read(user, topic, max(post.position for post in posts))
+        services.mark_read(user, topic, max(post.position for post in posts), read_before=topic.viewer_last_read)
     related_questions = []
     if topic.kind == Topic.Kind.QUESTION:
         related_questions = selectors.related_questions(user, topic, viewer=viewer)
@@ -226,7 +221,7 @@ def quote_initial(request, viewer, topic: Topic) -> dict:
     if not quote_id.isdigit():
         return {}
     quoted = (
-        viewer_posts(viewer, topic)
+        viewer.posts(topic)
         .select_related("author")
         .filter(pk=int(quote_id), status=Visibility.PUBLISHED)
         .first()
@@ -238,8 +233,7 @@ def quote_initial(request, viewer, topic: Topic) -> dict:
 
 @require_http_methods(["GET", "HEAD"])
 def topic(request, pk):
-    viewer = forum_viewer(request)
-    return render_topic(request, viewer, visible_topic_or_404(viewer, pk))
+    return render_topic(request, forum_viewer(request), pk)
 
 
 # --- Posting --------------------------------------------------------------------------------------
@@ -352,7 +346,7 @@ def reply(request, pk):
 
     def show_again(status):
         form.renew_submission_token()
-        return render_topic(request, viewer, topic, reply_form=form, status=status, last_page=True)
+        return render_topic(request, viewer, topic.pk, reply_form=form, status=status, last_page=True)
 
     try:
         submission, done = guarded_submission(request)
@@ -366,7 +360,7 @@ def reply(request, pk):
         quoted_post = None
         quoted_id = form.cleaned_data.get("quoted_post")
         if quoted_id:
-            quoted_post = viewer_posts(viewer, topic).filter(pk=quoted_id).first()
+            quoted_post = viewer.posts(topic).filter(pk=quoted_id).first()
             if quoted_post is None:
                 form.add_error(None, "The post you quoted is no longer available; your reply was not sent.")
         if not form.errors:

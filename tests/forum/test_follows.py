@@ -220,6 +220,43 @@ def test_mark_read_creates_advances_and_never_goes_back(member, public_topic):
     assert TopicReadState.objects.count() == 1
 
 
+def test_mark_read_with_a_known_position_writes_only_when_it_moves(member, public_topic, django_assert_num_queries):
+    """The topic page knows the read position from its topic query (topic_for_page)."""
+    with django_assert_num_queries(1):  # never opened: one insert
+        services.mark_read(member, public_topic, 3, read_before=None)
+    assert TopicReadState.objects.get(user=member, topic=public_topic).last_read_position == 3
+    with django_assert_num_queries(0):  # nothing new read
+        services.mark_read(member, public_topic, 3, read_before=3)
+        services.mark_read(member, public_topic, 1, read_before=3)
+    with django_assert_num_queries(1):  # read further: one update
+        services.mark_read(member, public_topic, 5, read_before=3)
+    assert TopicReadState.objects.get(user=member, topic=public_topic).last_read_position == 5
+    # A stale known position (a parallel visit read further meanwhile) never moves it back,
+    # nor does a parallel first visit's row get overwritten.
+    services.mark_read(member, public_topic, 4, read_before=2)
+    services.mark_read(member, public_topic, 4, read_before=None)
+    assert TopicReadState.objects.get(user=member, topic=public_topic).last_read_position == 5
+    assert TopicReadState.objects.count() == 1
+
+
+def test_the_topic_page_loads_the_viewers_state_with_the_topic(member, public_topic, django_assert_num_queries):
+    viewer = selectors.ForumViewer.of(member)
+    with django_assert_num_queries(3):  # the topic, its tags, its jurisdictions
+        topic = selectors.topic_for_page(viewer, public_topic.pk)
+    assert (topic.viewer_follows, topic.viewer_bookmarked, topic.viewer_last_read) == (False, False, None)
+    assert topic.viewer_suspension_id is None and topic.visible_post_count == 1
+    services.follow(member, "topic", public_topic)
+    services.toggle_bookmark(member, public_topic)
+    services.mark_read(member, public_topic, 1)
+    topic = selectors.topic_for_page(viewer, public_topic.pk)
+    assert (topic.viewer_follows, topic.viewer_bookmarked, topic.viewer_last_read) == (True, True, 1)
+    from django.contrib.auth.models import AnonymousUser
+
+    visitor = selectors.topic_for_page(selectors.ForumViewer.of(AnonymousUser()), public_topic.pk)
+    assert (visitor.viewer_follows, visitor.viewer_bookmarked, visitor.viewer_last_read) == (False, False, None)
+    assert selectors.topic_for_page(viewer, 999_999) is None
+
+
 def test_mark_read_ignores_visitors(public_topic):
     from django.contrib.auth.models import AnonymousUser
 
