@@ -6,9 +6,9 @@ from members.selectors import associations_for_switcher
 # header never links to a page that does not exist yet.
 PRIMARY_NAVIGATION = [
     ("Forum", "forum:index"),
-    ("Newsletter", "cms:newsletter"),
-    ("Legislative updates", "cms:legislative_updates"),
-    ("Events", "cms:events"),
+    ("Newsletters", "newsletters:index"),
+    ("Legislative updates", "legislation:index"),
+    ("Events", "events:index"),
     ("Members", "members:directory"),
 ]
 

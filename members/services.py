@@ -62,6 +62,17 @@ def ensure_role_groups(association: Association) -> dict[str, Group]:
             app_label = "wagtailimages" if codename.endswith("image") else "wagtaildocs"
             permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
             GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
+    # Association admins define their own event credit kinds (CLE, ethics, MTR ...).
+    groups[Role.ADMIN].permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="events",
+            codename__in=["add_creditkind", "change_creditkind", "delete_creditkind", "view_creditkind"],
+        )
+    )
+    # The association's site: editorial workflow (its admins approve) and members-only collection.
+    from cms.services import ensure_association_site_setup  # cms builds on members
+
+    ensure_association_site_setup(association)
     return groups
 
 
