@@ -11,6 +11,7 @@ from wagtail.models import PageViewRestriction
 from cms.demo import seed_portal
 from cms.legislation.models import LegislativeUpdateIndexPage, LegislativeUpdatePage, Level, Status
 from cms.models import AssociationHomePage
+from members.demo import ensure_reference_jurisdictions
 from members.models import Association, Jurisdiction, Role, RoleGroup
 from tests.factories import association_with_groups
 
@@ -37,6 +38,8 @@ def updates_site(slug: str = "missouri-test") -> UpdatesSite:
 
 
 def jurisdiction(code: str) -> Jurisdiction:
+    # Transactional (live server) tests flush the migration-loaded jurisdictions.
+    ensure_reference_jurisdictions()
     return Jurisdiction.objects.get(code=code)
 
 
