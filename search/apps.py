@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "Search"
+
+    def ready(self):
+        from search import signals, sources
+
+        sources.register_sources()
+        signals.connect()
