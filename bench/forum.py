@@ -22,10 +22,11 @@ Prints one JSON object.
 import argparse
 import json
 import os
-import statistics
-import sys
 import time
 from datetime import timedelta
+
+from bench import measuring
+from bench.measuring import measure, status_and_queries
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -40,38 +41,12 @@ AUTHORS = 200
 VIEWER_EMAIL = "priya.natarajan@western.comity.test"  # a plain member of WICSEC (members.demo)
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def fail(message: str) -> None:
-    print(f"bench.forum: {message}", file=sys.stderr)
-    sys.exit(2)
+    measuring.fail("forum", message)
 
 
 def check_database() -> None:
-    """Only ever fill a scratch PostgreSQL database."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        fail(
-            "set DATABASE_URL to a scratch PostgreSQL database whose name contains 'bench', e.g.\n"
-            "  DATABASE_URL=postgres://comity:comity@127.0.0.1:55432/comity_bench python -m bench.forum\n"
-            "(create it first: CREATE DATABASE comity_bench;)"
-        )
-    from django.db import connection
-    from django.db.utils import OperationalError
-
-    if connection.vendor != "postgresql":
-        fail(f"this benchmark runs on PostgreSQL only, not {connection.vendor}")
-    name = connection.settings_dict["NAME"]
-    if "bench" not in name:
-        fail(f"refusing to fill database {name!r} with benchmark data: use a scratch database named like 'comity_bench'")
-    try:
-        connection.ensure_connection()
-    except OperationalError as error:
-        fail(f"cannot connect to {name!r} ({error}); create it first: CREATE DATABASE {name};")
+    measuring.check_scratch_database("forum", "comity_bench")
 
 
 def posts_per_topic() -> list[int]:
@@ -253,33 +228,6 @@ def bench_data_counts() -> tuple[int, int]:
         Topic.objects.filter(category__slug__startswith=CATEGORY_PREFIX).count(),
         Post.objects.filter(topic__category__slug__startswith=CATEGORY_PREFIX).count(),
     )
-
-
-def status_and_queries(client, url: str) -> tuple[int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm template loaders, caches and the connection
-    with CaptureQueriesContext(connection) as queries:
-        status = client.get(url).status_code
-    return status, len(queries)
-
-
-def measure(client, url: str, count: int) -> dict:
-    status, queries = status_and_queries(client, url)
-    result = {"url": url, "status": status, "queries": queries}
-    if status != 200:
-        result.update(median_ms=None, p95_ms=None, requests=0)
-        return result
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-    result.update(
-        requests=count, median_ms=round(statistics.median(samples), 2), p95_ms=round(percentile(samples, 0.95), 2)
-    )
-    return result
 
 
 def main() -> None:
