@@ -99,6 +99,7 @@ class SearchQuery:
     text: str = ""
     phrases: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    topic_kinds: tuple[str, ...] = ()  # discussion | question | procedure (forum topics and their posts)
     associations: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -126,7 +127,7 @@ class SearchQuery:
             if words_of(phrase) and phrase not in phrases:
                 phrases.append(phrase)
         put("phrases", tuple(phrases[:MAX_PHRASES]))
-        for name in ("kinds", "associations", "categories", "tags", "jurisdictions"):
+        for name in ("kinds", "topic_kinds", "associations", "categories", "tags", "jurisdictions"):
             put(name, _values(getattr(self, name)))
         put("authors", tuple(author for author in _values(self.authors) if words_of(author)))
         put("after", _day(self.after))

@@ -293,8 +293,8 @@ class DatabaseBackend(SearchBackend):
                 [f"|{value}|" for value in audience])
         else:
             add("1 = 0")
-        for column, values in (("kind", query.kinds), ("association", query.associations),
-                               ("category", query.categories)):
+        for column, values in (("kind", query.kinds), ("topic_kind", query.topic_kinds),
+                               ("association", query.associations), ("category", query.categories)):
             if values:
                 add(f"d.{column} IN ({_placeholders(values)})", values)
         for field, values in (("tags", query.tags), ("jurisdictions", query.jurisdictions)):

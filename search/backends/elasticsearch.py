@@ -307,8 +307,8 @@ class ElasticsearchBackend(SearchBackend):
         # The audience filter is always there; an empty audience matches nothing.
         filters = [Q("terms", audience=sorted(query.audience))]
         for field, values in (
-            ("kind", query.kinds), ("association", query.associations), ("category", query.categories),
-            ("tags", query.tags), ("jurisdictions", query.jurisdictions),
+            ("kind", query.kinds), ("topic_kind", query.topic_kinds), ("association", query.associations),
+            ("category", query.categories), ("tags", query.tags), ("jurisdictions", query.jurisdictions),
         ):
             if values:
                 filters.append(Q("terms", **{field: list(values)}))

@@ -211,6 +211,9 @@ def test_awkward_text_never_breaks_the_engine(corpus, text):
 @pytest.mark.parametrize(("filters", "expected"), [
     ({"kinds": ["article"]}, {"article:4"}),
     ({"kinds": ["article", "Update"]}, {"article:4", "update:5"}),
+    ({"topic_kinds": ["question"]}, {"topic:1", "topic:2"}),
+    ({"topic_kinds": ["question"], "kinds": ["post"]}, set()),
+    ({"topic_kinds": ["Discussion"]}, set()),
     ({"associations": ["missouri"]}, {"article:4", "update:5"}),
     ({"associations": [""]}, {"event:6"}),
     ({"categories": ["enforcement"]}, {"topic:2", "post:3"}),
