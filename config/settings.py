@@ -222,6 +222,12 @@ COMITY_SEARCH = {
     # 0 suits one node (and keeps it green); a production cluster usually wants 1.
     "REPLICAS": env_int("ELASTICSEARCH_REPLICAS", 0),
 }
+# Searches and title suggestions per user (or per IP address for visitors), django-ratelimit
+# syntax. Suggestions come as someone types, so they allow more.
+SEARCH_RATES = {
+    "search": env_str("SEARCH_RATE", "60/m"),
+    "suggest": env_str("SEARCH_SUGGEST_RATE", "240/m"),
+}
 # Wagtail's own admin search stays on the database, whatever serves the public search.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("forum/", include("forum.urls")),
+    path("search/", include("search.urls")),
     path("newsletters/", include("cms.newsletters.urls")),
     path("legislation/", include("cms.legislation.urls")),
     path("events/", include("cms.events.urls")),

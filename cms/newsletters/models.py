@@ -87,6 +87,11 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
             "years": years,
             "selected_year": year,
             "subscription": selectors.subscription_state(request.user, association),
+            # The archive's search box looks only at this newsletter (and the year shown).
+            "newsletter_search_filters": [
+                ("kind", "article"), ("kind", "issue"), ("association", association.slug if association else ""),
+                *([("year", year)] if year is not None else []),
+            ],
         }
 
     @path("")

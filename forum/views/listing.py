@@ -180,6 +180,7 @@ def category(request, slug):
             "description": found.description,
             "subcategories": found.visible_children,
             "can_post": viewer.can_post_in(found),
+            "category_search_filters": [("category", found.slug)],
             "new_topic_url": reverse("forum:new_topic", args=[found.slug]),
             "follow": {"kind": "category", "key": found.slug, "following": found.viewer_follows, "name": found.name},
             **_feed("category", found.slug, found.name, is_public=found.visibility == found.Visibility.PUBLIC),
