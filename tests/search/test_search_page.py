@@ -261,3 +261,36 @@ def test_the_newsletter_archive_offers_a_search_of_its_articles(client, world):
     assert f'action="{SEARCH}"' in html and '<input type="hidden" name="association" value="missouri-test">' in html
     response = search(client, q="quokka", association="missouri-test", kind=["article", "issue"])
     assert titles(response) == {"Quokka public newsletter article"}
+
+
+# --- the engine down, rate limits, the header box ----------------------------------------------------
+
+
+@pytest.mark.smoke
+def test_search_says_it_is_degraded_when_the_engine_is_down(client, settings):
+    from tests.search.test_outbox import closed_port
+
+    settings.COMITY_SEARCH = {**settings.COMITY_SEARCH, "BACKEND": "elasticsearch",
+                              "URL": f"http://127.0.0.1:{closed_port()}", "TIMEOUT": 2}
+    response = client.get(SEARCH, {"q": "income withholding"})
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Search is temporarily unavailable" in html and "ConnectionError" not in html
+    suggestions = client.get(reverse("search:suggest"), {"q": "income"})
+    assert suggestions.status_code == 200 and suggestions.content.decode().strip() == ""
+
+
+@pytest.mark.smoke
+def test_searches_are_rate_limited_per_person(client, settings):
+    settings.SEARCH_RATES = {"search": "2/m", "suggest": "2/m"}
+    client.force_login(UserFactory())
+    assert [client.get(SEARCH, {"q": "withholding"}).status_code for _ in range(2)] == [200, 200]
+    limited = client.get(SEARCH, {"q": "withholding"})
+    assert limited.status_code == 429 and "Too many searches" in limited.content.decode()
+
+
+@pytest.mark.smoke
+def test_every_page_has_a_search_box_in_the_header(client):
+    html = client.get(reverse("forum:index")).content.decode()
+    assert f'role="search" action="{SEARCH}"' in html
+    assert client.get(SEARCH).status_code == 200
