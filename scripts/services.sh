@@ -9,6 +9,15 @@
 #   scripts/services.sh env    [SERVICE...]   print `export ...` lines for eval
 #
 # SERVICE is postgres, redis or elasticsearch (default: all three).
+#
+# A second, private Elasticsearch or Redis (tests that really stop a service use one, so
+# the shared instance keeps serving other runs) is named by ES_INSTANCE / REDIS_INSTANCE
+# and placed on other ports; it keeps its data, logs, pid and marker in
+# .services/elasticsearch-NAME/ (redis-NAME/) and runs the same unpacked distribution:
+#
+#   ES_INSTANCE=outage ELASTICSEARCH_PORT=59210 ELASTICSEARCH_TRANSPORT_PORT=59310 \
+#     scripts/services.sh up elasticsearch        # ... and `down elasticsearch` to stop it
+#   REDIS_INSTANCE=outage REDIS_PORT=56380 scripts/services.sh up redis
 # Progress goes to stderr, so `eval "$(scripts/services.sh env)"` stays clean.
 # Everything (data, logs, pids, downloads) lives in $ROOT/.services/ (git-ignored).
 set -euo pipefail
@@ -30,7 +39,15 @@ PG_DB=comity
 PG_USER=comity
 PG_PASSWORD=comity
 
-REDIS_DIR="$SVC_DIR/redis"
+# [a-z0-9-] names only: they become directory, cluster and node names.
+ES_INSTANCE=${ES_INSTANCE:-}
+REDIS_INSTANCE=${REDIS_INSTANCE:-}
+for instance in "$ES_INSTANCE" "$REDIS_INSTANCE"; do
+  [[ -z $instance || $instance =~ ^[a-z0-9][a-z0-9-]{0,40}$ ]] ||
+    { printf '[services] ERROR: instance name %q: use a-z, 0-9 and -\n' "$instance" >&2; exit 2; }
+done
+
+REDIS_DIR="$SVC_DIR/redis${REDIS_INSTANCE:+-$REDIS_INSTANCE}"
 REDIS_PIDFILE="$REDIS_DIR/redis.pid"
 
 # The integ-test-zip is the only ES server distribution published on Maven
@@ -38,8 +55,18 @@ REDIS_PIDFILE="$REDIS_DIR/redis.pid"
 # x-pack-security modules (no analysis-common, painless, reindex, ...).
 ES_VERSION=${ES_VERSION:-8.19.21}
 ES_USER=comity-es
-ES_DIR="$SVC_DIR/elasticsearch"
-ES_HOME="$ES_DIR/elasticsearch-$ES_VERSION"
+# The distribution is unpacked once, under the default instance's directory; a named
+# instance runs it with its own directory and config dir (ES_PATH_CONF).
+ES_DIST_DIR="$SVC_DIR/elasticsearch"
+ES_HOME="$ES_DIST_DIR/elasticsearch-$ES_VERSION"
+ES_DIR="$SVC_DIR/elasticsearch${ES_INSTANCE:+-$ES_INSTANCE}"
+if [[ -n $ES_INSTANCE ]]; then
+  ES_CONF="$ES_DIR/config"
+  ES_CLUSTER="comity-test-$ES_INSTANCE"
+else
+  ES_CONF="$ES_HOME/config"
+  ES_CLUSTER="comity-test"
+fi
 ES_DATA="$ES_DIR/data"
 ES_LOGS="$ES_DIR/logs"
 ES_TMP="$ES_DIR/tmp"
@@ -80,7 +107,14 @@ wait_for() {
   done
 }
 
-marker() { echo "$SVC_DIR/$1/started-by-us"; }
+# The started-by-us marker of service $1 (in a named instance's own directory).
+marker() {
+  case $1 in
+    elasticsearch) echo "$ES_DIR/started-by-us" ;;
+    redis) echo "$REDIS_DIR/started-by-us" ;;
+    *) echo "$SVC_DIR/$1/started-by-us" ;;
+  esac
+}
 
 # `down` for a service without our marker: never stop someone else's instance.
 not_ours() {
@@ -336,6 +370,7 @@ es_ensure_user() {
 
 es_ensure_distribution() {
   [[ -x $ES_HOME/bin/elasticsearch ]] && return
+  mkdir -p "$ES_DIST_DIR"
   local zip="$DOWNLOADS/elasticsearch-$ES_VERSION.zip"
   if [[ ! -f $zip ]]; then
     command -v mvn >/dev/null || apt_install maven
@@ -352,7 +387,7 @@ es_ensure_distribution() {
   command -v unzip >/dev/null || apt_install unzip
   log "elasticsearch: unpacking $zip"
   # Unpack to a temp dir and rename, so an interrupted unzip never looks complete.
-  local tmp="$ES_DIR/.unpack.$$"
+  local tmp="$ES_DIST_DIR/.unpack.$$"
   rm -rf "$tmp" && mkdir -p "$tmp"
   unzip -q "$zip" -d "$tmp"
   mv "$tmp/elasticsearch-$ES_VERSION" "$ES_HOME"
@@ -361,9 +396,19 @@ es_ensure_distribution() {
 
 # Regenerated on every start so port overrides and edits here apply.
 es_write_config() {
-  cat >"$ES_HOME/config/elasticsearch.yml" <<EOF
+  if [[ -n $ES_INSTANCE ]]; then
+    # A named instance's own config dir: the distribution's files (jvm.options,
+    # log4j2.properties, ...) plus its own elasticsearch.yml and keystore.
+    mkdir -p "$ES_CONF"
+    local file
+    for file in "$ES_HOME"/config/*; do
+      case $(basename "$file") in elasticsearch.yml | elasticsearch.keystore) continue ;; esac
+      [[ -e $ES_CONF/$(basename "$file") ]] || cp -a "$file" "$ES_CONF/"
+    done
+  fi
+  cat >"$ES_CONF/elasticsearch.yml" <<EOF
 # Written by scripts/services.sh on every start - edit the script, not this.
-cluster.name: comity-test
+cluster.name: $ES_CLUSTER
 node.name: comity-1
 # single-node discovery + loopback binding: no cluster formation and the
 # production bootstrap checks (e.g. vm.max_map_count) are only warnings.
@@ -404,12 +449,12 @@ elasticsearch_up() {
     mkdir -p "$ES_DATA" "$ES_LOGS" "$ES_TMP"
     es_write_config
     # ES refuses to run as root; it also writes its keystore into config/.
-    chown -R "$ES_USER:" "$ES_HOME" "$ES_DATA" "$ES_LOGS" "$ES_TMP"
+    chown -R "$ES_USER:" "$ES_HOME" "$ES_CONF" "$ES_DATA" "$ES_LOGS" "$ES_TMP"
     chown "$ES_USER:" "$ES_DIR"
     check_user_access "$ES_USER" "$ES_HOME/bin/elasticsearch"
     runuser -u "$ES_USER" -- test -w "$ES_DATA" || die "elasticsearch: $ES_USER cannot write $ES_DATA"
 
-    log "elasticsearch: starting $ES_VERSION on 127.0.0.1:$ELASTICSEARCH_PORT (java: $java_home)"
+    log "elasticsearch${ES_INSTANCE:+ ($ES_INSTANCE)}: starting $ES_VERSION on 127.0.0.1:$ELASTICSEARCH_PORT (java: $java_home)"
     # cwd = logs dir: the stock jvm.options writes gc.log/hs_err files relative to it.
     # With -d the launcher returns once the node has started (or failed).
     # The launcher echoes the startup log until the node is ready; keep that
@@ -418,6 +463,7 @@ elasticsearch_up() {
     if ! (cd "$ES_LOGS" && { ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; } &&
           runuser -u "$ES_USER" -- env \
             ES_JAVA_HOME="$java_home" ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" ES_TMPDIR="$ES_TMP" \
+            ES_PATH_CONF="$ES_CONF" \
             "$ES_HOME/bin/elasticsearch" -d -p "$ES_PIDFILE") >"$out" 2>&1 9>&-; then
       tail -n 60 "$out" >&2
       die "elasticsearch: failed to start (startup output above; logs: $ES_LOGS)"
@@ -428,7 +474,7 @@ elasticsearch_up() {
   local deadline=$(( $(date +%s) + ES_START_TIMEOUT ))
   until es_healthy; do
     if (( $(date +%s) >= deadline )) || ! pid_matches "$(es_pid)" org.elasticsearch; then
-      tail -n 40 "$ES_LOGS/comity-test.log" >&2 2>/dev/null || true
+      tail -n 40 "$ES_LOGS/$ES_CLUSTER.log" >&2 2>/dev/null || true
       die "elasticsearch: not healthy after ${ES_START_TIMEOUT}s or process died (logs: $ES_LOGS)"
     fi
     sleep 0.5
@@ -450,6 +496,8 @@ elasticsearch_down() {
       kill -KILL "$pid" 2>/dev/null || true
       wait_for 10 bash -c "! kill -0 $pid 2>/dev/null" || true
     fi
+    wait_for 10 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$ELASTICSEARCH_PORT) 2>/dev/null" ||
+      die "elasticsearch: still answering on port $ELASTICSEARCH_PORT"
   fi
   rm -f "$(marker elasticsearch)" "$ES_PIDFILE"
   log "elasticsearch: down"
