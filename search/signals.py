@@ -11,6 +11,7 @@ Forum
                        (a new title is written with a queryset update, without a signal).
     Topic/Post deleted their documents are deleted.
     Tags, jurisdictions  the thread (its posts carry the topic's tags and jurisdictions).
+    Tag renamed (new slug) or deleted: every topic thread and page that carries it.
     Category saved     when its audience, association or slug changed: everything in it.
     Members role group created or deleted: the member categories whose audience it changes.
     User renamed       everything they wrote.
@@ -23,7 +24,7 @@ Wagtail pages
     A view restriction saved, deleted or given other groups: the page and all below it.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
@@ -93,6 +94,44 @@ def topic_labels_changed(sender, instance, action, reverse, model, pk_set, **kwa
     else:
         return
     outbox.queue_index([f"thread:{topic_id}" for topic_id in topic_ids])
+
+
+def _tagged_rows(tag) -> list[str]:
+    """Outbox rows for everything carrying `tag`: forum threads (taggit's generic items)
+    and pages (their own tag through-models, each with a `content_object` foreign key)."""
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import TaggedItem
+
+    from forum.models import Topic
+
+    topic_ids = TaggedItem.objects.filter(tag=tag, content_type=ContentType.objects.get_for_model(Topic)) \
+        .values_list("object_id", flat=True)
+    rows = [f"thread:{topic_id}" for topic_id in topic_ids]
+    for relation in type(tag)._meta.related_objects:
+        through = relation.related_model
+        if through is TaggedItem or not any(field.name == "content_object" for field in through._meta.fields):
+            continue
+        target = through._meta.get_field("content_object").related_model
+        if issubclass(target, Page):
+            page_ids = through.objects.filter(tag=tag).values_list("content_object_id", flat=True)
+            rows += [f"subtree:{page_id}" for page_id in page_ids]
+    return rows
+
+
+def tag_about_to_change(sender, instance, raw=False, **kwargs):
+    instance._search_old_slug = None if raw or instance.pk is None else _old_values(sender, instance.pk, ("slug",))
+
+
+def tag_saved(sender, instance, created, raw=False, **kwargs):
+    old = getattr(instance, "_search_old_slug", None)
+    if raw or created or old is None or old == (instance.slug,):
+        return
+    outbox.queue_index(_tagged_rows(instance))
+
+
+def tag_about_to_be_deleted(sender, instance, **kwargs):
+    # Before the delete cascades to the tagged items, while they still say what carried it.
+    outbox.queue_index(_tagged_rows(instance))
 
 
 def category_about_to_change(sender, instance, raw=False, **kwargs):
@@ -229,7 +268,7 @@ def restriction_groups_changed(sender, instance, action, **kwargs):
 def connect() -> None:
     from django.apps import apps
     from django.contrib.auth import get_user_model
-    from taggit.models import TaggedItem
+    from taggit.models import Tag, TaggedItem
 
     from forum.models import Category, Post, Topic
     from members.models import Association, RoleGroup
@@ -242,6 +281,9 @@ def connect() -> None:
         (post_delete, post_deleted, Post),
         (m2m_changed, topic_labels_changed, TaggedItem),
         (m2m_changed, topic_labels_changed, Topic.jurisdictions.through),
+        (pre_save, tag_about_to_change, Tag),
+        (post_save, tag_saved, Tag),
+        (pre_delete, tag_about_to_be_deleted, Tag),
         (pre_save, category_about_to_change, Category),
         (post_save, category_saved, Category),
         (post_save, role_group_changed, RoleGroup),

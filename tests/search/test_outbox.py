@@ -191,6 +191,24 @@ def test_renaming_a_person_queues_what_they_wrote(forum):
 # --- Wagtail page changes ---------------------------------------------------------------------------------
 
 
+def test_renaming_or_deleting_a_tag_queues_what_carries_it(forum, site):
+    from taggit.models import Tag
+
+    topic = make_topic(forum.asker, forum.categories.members, tags=["e-iwo"])
+    article = make_article(make_issue(site), title="Sending e-IWO orders", tags=("e-iwo",))
+    tag = Tag.objects.get(slug="e-iwo")
+    clear()
+    tag.name = "Income withholding"
+    tag.save()
+    assert rows() == {}  # the name is not what documents carry
+    tag.slug = "income-withholding"
+    tag.save()
+    assert rows() == {f"thread:{topic.pk}": "index", f"subtree:{article.pk}": "index"}
+    clear()
+    tag.delete()
+    assert rows() == {f"thread:{topic.pk}": "index", f"subtree:{article.pk}": "index"}
+
+
 def test_page_writes_queue_their_documents(site):
     issue = make_issue(site)
     assert {f"issue:{issue.pk}": "index", f"subtree:{issue.pk}": "index"}.items() <= rows().items()
