@@ -50,23 +50,26 @@ def _parameter_value(facet: str, value) -> str:
     return str(value)
 
 
-def _link(params, **changes) -> str:
-    """The search address with `changes` applied (a None value removes the parameter;
-    a list sets repeated values). Any change of filter or query returns to page 1."""
-    params = params.copy()
-    params.pop("page", None)
-    for name, value in changes.items():
-        if value is None:
-            params.pop(name, None)
-        elif isinstance(value, list):
-            params.setlist(name, value)
-        else:
-            params[name] = value
-    encoded = params.urlencode()
-    return reverse("search:results") + (f"?{encoded}" if encoded else "")
+class Links:
+    """Addresses of this search with one change each (a facet added or removed, another
+    sort). A results page has a hundred or more, so the address is read once and each
+    link is a plain urlencode of (name, value) pairs. Any change returns to page 1."""
+
+    def __init__(self, params):
+        self.path = reverse("search:results")
+        self.pairs = [(name, value) for name, values in params.lists() if name != "page" for value in values]
+
+    def __call__(self, **changes) -> str:
+        """`changes`: name → a value, a list of values, or None to drop the parameter."""
+        pairs = [(name, value) for name, value in self.pairs if name not in changes]
+        for name, value in changes.items():
+            if value is None:
+                continue
+            pairs += [(name, item) for item in value] if isinstance(value, list) else [(name, value)]
+        return self.path + (f"?{urlencode(pairs)}" if pairs else "")
 
 
-def _facet_groups(params, facets, labels) -> list[dict]:
+def _facet_groups(params, link_to, facets, labels) -> list[dict]:
     """Each facet's values with a link that adds or removes it."""
     groups = []
     for name in FACET_NAMES:
@@ -77,11 +80,11 @@ def _facet_groups(params, facets, labels) -> list[dict]:
             as_parameter = _parameter_value(name, value)
             selected = as_parameter in chosen
             if selected:
-                link = _link(params, **{parameter: [other for other in chosen if other != as_parameter]})
+                link = link_to(**{parameter: [other for other in chosen if other != as_parameter]})
             elif name in ("year", "answered"):
-                link = _link(params, **{parameter: as_parameter})
+                link = link_to(**{parameter: as_parameter})
             else:
-                link = _link(params, **{parameter: [*chosen, as_parameter]})
+                link = link_to(**{parameter: [*chosen, as_parameter]})
             options.append({
                 "label": labels.get(name, {}).get(value, value if value != "" else selectors.COMMONS_LABEL),
                 "count": count, "selected": selected, "link": link,
@@ -91,7 +94,7 @@ def _facet_groups(params, facets, labels) -> list[dict]:
     return groups
 
 
-def _active_filters(params, labels, category_names) -> list[dict]:
+def _active_filters(params, link, labels, category_names) -> list[dict]:
     """The facet filters in the address, each with a link that removes it."""
     active = []
     for name in FACET_NAMES:
@@ -111,7 +114,7 @@ def _active_filters(params, labels, category_names) -> list[dict]:
                 label = known.get(value.lower(), value)
             active.append({
                 "heading": FACET_HEADINGS[name], "label": label,
-                "link": _link(params, **{parameter: [other for other in chosen if other != value]}),
+                "link": link(**{parameter: [other for other in chosen if other != value]}),
             })
     return active
 
@@ -157,29 +160,30 @@ def results(request):
         return render(request, "search/results.html", context, status=503)
 
     labels = selectors.facet_labels(found.facets)
+    link = Links(request.GET)
     page_obj, page_range = _pagination(found) if found.total else (None, ())
     context.update({
         "searched": True,
         "results": found,
         "hits": [_hit_view(hit, labels) for hit in found.hits],
         "first_number": query.offset + 1 if found.page == query.page else (found.page - 1) * found.per_page + 1,
-        "facet_groups": _facet_groups(request.GET, found.facets, labels),
-        "active_filters": _active_filters(request.GET, labels, category_names),
+        "facet_groups": _facet_groups(request.GET, link, found.facets, labels),
+        "active_filters": _active_filters(request.GET, link, labels, category_names),
         "page_obj": page_obj,
         "page_range": page_range,
-        "sort_links": {sort: _link(request.GET, sort=sort) for sort in ("relevance", "date")},
+        "sort_links": {sort: link(sort=sort) for sort in ("relevance", "date")},
         "effective_sort": query.sort,
-        "did_you_mean": _did_you_mean(request.GET, search, found.did_you_mean),
-        "clear_filters_link": _link(request.GET, **{parameter: None for parameter in FACET_PARAMETER.values()}),
+        "did_you_mean": _did_you_mean(link, search, found.did_you_mean),
+        "clear_filters_link": link(**{parameter: None for parameter in FACET_PARAMETER.values()}),
     })
     return render(request, "search/results.html", context)
 
 
-def _did_you_mean(params, search, suggestion: str | None):
+def _did_you_mean(link, search, suggestion: str | None):
     if not suggestion or words_of(suggestion) == words_of(search.parsed.text):
         return None
     corrected = canonical_text(dataclasses.replace(search.parsed, text=suggestion, messages=()))
-    return {"text": corrected, "link": _link(params, q=corrected)}
+    return {"text": corrected, "link": link(q=corrected)}
 
 
 def _hit_view(hit, labels) -> dict:
@@ -213,6 +217,5 @@ def suggest(request):
             {"suggestion": item, "kind_label": selectors.KIND_SINGULAR.get(item.kind, item.kind)} for item in suggestions
         ],
         "prefix": prefix,
-        "all_results_link": reverse("search:results") + "?" + urlencode({"q": prefix}),
     }
     return render(request, "search/suggestions.html", context)
