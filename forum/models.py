@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from forum.confidential.findings import FindingKind
 from members.models import Association, Jurisdiction
 
 
@@ -189,6 +190,32 @@ class Attachment(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded_by"
     )
 
+    class Extraction(models.TextChoices):
+        PENDING = "pending", "Waiting for text extraction"
+        DONE = "done", "Text extracted"
+        NO_TEXT = "no_text", "No text found (a scanned document?)"
+        FAILED = "failed", "The file could not be read"
+        NOT_A_DOCUMENT = "not_document", "Not a document (an image)"
+
+    class Review(models.TextChoices):
+        NONE = "none", "No confidential data found"
+        QUARANTINED = "quarantined", "Quarantined until a moderator reviews it"
+        CLEARED = "cleared", "Cleared by a moderator"
+        REMOVED = "removed", "Removed by a moderator"
+
+    # Text extraction (forum/extraction/) runs in a background task after the upload.
+    extraction_status = models.CharField(max_length=12, choices=Extraction.choices, default=Extraction.PENDING)
+    extraction_message = models.CharField(max_length=300, blank=True, help_text="Plain words on what went wrong.")
+    extracted_text = models.TextField(blank=True)
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    # The confidential-data guard: an attachment with findings is quarantined, and only its
+    # uploader and the category's moderators can open it until a moderator decides.
+    review_status = models.CharField(max_length=12, choices=Review.choices, default=Review.NONE, db_index=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["uploaded_at"]
 
@@ -324,3 +351,67 @@ class FeedToken(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token")
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class GuardFinding(models.Model):
+    """One finding of the confidential case-data guard in a post or an attachment: its kind,
+    place and confidence, and what became of it. Never the text itself, so findings can be
+    counted in reports and shown to moderators without copying the data they point at."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", "The author confirmed it is not real case data"
+        HELD = "held", "Held for a moderator"
+        QUARANTINED = "quarantined", "Attachment quarantined"
+        CLEARED = "cleared", "Cleared by a moderator"
+        REDACTED = "redacted", "Redacted by a moderator"
+        REMOVED = "removed", "Removed by a moderator"
+
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="guard_findings")
+    attachment = models.ForeignKey(
+        Attachment, null=True, blank=True, on_delete=models.CASCADE, related_name="guard_findings"
+    )
+    # Kept for the association's monthly report even if the post is later moved.
+    association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=24, choices=FindingKind.choices)
+    confidence = models.FloatField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    high_risk = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    reason = models.CharField(max_length=500, blank=True, help_text="The author's reason when they confirmed it.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False) | Q(attachment__isnull=False), name="forum_guard_finding_has_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_outcome_display()})"
+
+
+class Redaction(models.Model):
+    """A span of a post a moderator redacted. The original text lives only here, seen only by
+    moderators, until `purge_after`; the scheduled purge then blanks it."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="redactions")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    original_text = models.TextField(blank=True)
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    purge_after = models.DateTimeField(db_index=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Redaction in post {self.post_id}"

@@ -65,6 +65,13 @@ class Association(models.Model):
         "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class GuardMode(models.TextChoices):
+        WARN = "warn", "Warn the author, who may confirm it is not real case data"
+        HOLD = "hold", "Hold every post with a finding for a moderator"
+
+    # How strict the confidential case-data guard is in this association's categories.
+    guard_mode = models.CharField(max_length=4, choices=GuardMode.choices, default=GuardMode.WARN)
+
     class Meta:
         ordering = ["name"]
 
