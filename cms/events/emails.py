@@ -2,16 +2,12 @@
 connected in apps.py): confirmation or waitlist place, promotion from the waitlist, and
 cancellation."""
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from cms.events.models import Registration
-
-
-def absolute_url(path: str) -> str:
-    return path if path.startswith(("http://", "https://")) else settings.SITE_URL.rstrip("/") + path
+from config.mail import absolute_url
 
 
 def email_context(registration: Registration) -> dict:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from icalendar import Calendar, Event, vCalAddress
 
-from cms.events.emails import absolute_url
+from config.mail import absolute_url
 from cms.events.models import EventPage
 
 PRODUCT_ID = "-//Comity//Association events//EN"

@@ -11,19 +11,13 @@ from wagtail.rich_text import expand_db_html
 
 from cms.newsletters import selectors, services
 from cms.newsletters.models import DeliveryRecipient, NewsletterIssuePage
+from config.mail import absolute_url
 from members.models import Association
 
 RELATIVE_LINK = re.compile(r'(href|src)="/(?!/)')
 BLOCK_END = re.compile(r"</(p|h[1-6]|li|ul|ol|blockquote)>|<br\s*/?>", re.IGNORECASE)
 TAG = re.compile(r"<[^>]+>")
 LINK = re.compile(r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', re.IGNORECASE | re.DOTALL)
-
-
-def absolute_url(url: str | None) -> str:
-    site = settings.SITE_URL.rstrip("/")
-    if not url:
-        return site + "/"
-    return url if url.startswith(("http://", "https://")) else site + url
 
 
 def absolute_links(rich_text: str, base_url: str) -> str:

@@ -6,11 +6,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cms.newsletters import selectors, services
+from config.mail import masked_email
+from config.redirects import safe_next_url
 from members.models import Association
 
 
@@ -19,19 +20,12 @@ def all_newsletters(request):
     return render(request, "cms/newsletters/all_newsletters.html", {"newsletters": selectors.newsletters_by_association()})
 
 
-def _back_to(request, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
-
-
 @require_POST
 def change_subscription(request, association_slug):
     """The subscribe / unsubscribe button on the newsletter's pages."""
     association = get_object_or_404(Association, slug=association_slug)
     index_page = selectors.newsletter_index_for(association)
-    back = _back_to(request, index_page.url if index_page else "/")
+    back = safe_next_url(request, index_page.url if index_page else "/")
     if not request.user.is_authenticated:
         return redirect_to_login(back)
     action = request.POST.get("action")
@@ -50,13 +44,6 @@ def change_subscription(request, association_slug):
     else:
         return HttpResponseBadRequest("Choose subscribe or unsubscribe.")
     return redirect(back)
-
-
-def masked_email(email: str) -> str:
-    """Enough of the address for its owner to recognise it, not enough for anyone they
-    forwarded the email to."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}…@{domain}" if domain else "your address"
 
 
 # Mail clients' one-click unsubscribe (RFC 8058) POSTs here without a CSRF token; the

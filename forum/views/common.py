@@ -4,8 +4,8 @@ for outsiders), and where a form may send the browser back to."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.http import url_has_allowed_host_and_scheme
 
+from config.redirects import safe_next_url  # noqa: F401  (the forum's views import it from here)
 from forum.models import Post, Topic
 from forum.selectors import ForumViewer
 
@@ -35,13 +35,3 @@ def visible_post_or_404(viewer: ForumViewer, pk) -> Post:
     )
 
 
-def safe_next_url(request, fallback: str = "", *, also=()) -> str:
-    """Where to go back to: the `next` the form or link carried (POST, then GET), then any
-    of `also` (the Referer, say), whichever comes first and stays on this site; otherwise
-    `fallback`. Never another host, nor http from an https page."""
-    for target in (request.POST.get("next"), request.GET.get("next"), *also):
-        if target and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return target
-    return fallback
