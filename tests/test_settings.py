@@ -66,7 +66,7 @@ def test_engine_urls_switch_to_the_real_engines():
         ELASTICSEARCH_URL="http://127.0.0.1:9200",
     ) == {
         "database": "django.db.backends.postgresql",
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "config.cache.ResilientRedisCache",
         "channel_layer": "channels_redis.core.RedisChannelLayer",
         "tasks": "django_tasks_db.DatabaseBackend",
         "search": "elasticsearch",
