@@ -142,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.site_navigation",
+                "notifications.context_processors.live_notifications",
             ],
         },
     },
@@ -178,18 +179,38 @@ EMBEDDED_SILENCED_CHECKS: list[str] = []
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache that carries on in process memory while Redis is down.
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "comity"),
             "TIMEOUT": 300,
-            # Fail fast instead of hanging a request when Redis is unreachable.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Redis answers a cache call in about a millisecond: give up fast on one that
+            # does not, so an unreachable server costs a request a fraction of a second (once
+            # every few seconds per process, see config/cache.py), not seconds each time.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "comity:asgi"},
+            "CONFIG": {
+                # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s that
+                # channels_redis blocks in BZPOPMIN waiting for messages: an idle consumer then
+                # crashes and its socket closes (django/channels_redis#422). Read timeouts
+                # longer than that block still notice a dead server; pushes are capped by
+                # notifications.live.PUSH_TIMEOUT anyway.
+                # A burst of group adds or discards (every page of a worker reconnecting, say)
+                # needs a connection each: redis-py's asyncio pool refuses, not queues, past
+                # its 100 by default.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2,
+                           "max_connections": 1000}],
+                "prefix": "comity:asgi",
+                # All the pages a worker holds share one queue in Redis, which channels_redis
+                # caps at `capacity` messages (100 by default) and silently drops past it; one
+                # reply notifies every follower at once, so leave room for a thousand pages
+                # and more. Unread messages still expire after a minute.
+                "capacity": 10_000,
+            },
         }
     }
 else:
@@ -284,11 +305,33 @@ SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 12)
 # --- Forum ---------------------------------------------------------------------------------------
 # django-ratelimit counts in the cache (Redis in production).
 RATELIMIT_USE_CACHE = "default"
+# While Redis is down, config.cache.ResilientRedisCache counts in each process's memory, so
+# posting, search and sign-in go on and the limits still hold per process. A cache that fails
+# in some other way (a bug, not an outage) then refuses rather than lifting the limits.
+RATELIMIT_FAIL_OPEN = False
 FORUM_RATE_LIMITS = {
     "post": env_str("FORUM_POST_RATE", "10/m"),  # new topics and replies, per user
     "flag": env_str("FORUM_FLAG_RATE", "20/h"),  # flags, per user
 }
 FORUM_ATTACHMENT_MAX_BYTES = env_int("FORUM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Days a redacted span's original text is kept (for moderators) before `manage.py purge_redactions` blanks it.
+FORUM_REDACTION_RETENTION_DAYS = env_int("FORUM_REDACTION_RETENTION_DAYS", 90)
+# Attachment text extraction (forum/extraction/) runs each file in a child process with these
+# limits, so a hostile file can cost a worker at most this much time and memory.
+FORUM_EXTRACTION_LIMITS = {
+    "TIMEOUT_SECONDS": env_int("FORUM_EXTRACTION_TIMEOUT", 60),  # wall clock; CPU is capped alike
+    "MEMORY_MB": env_int("FORUM_EXTRACTION_MEMORY_MB", 768),  # the child's address space
+    "MAX_INPUT_BYTES": env_int("FORUM_EXTRACTION_MAX_INPUT_BYTES", 25 * 1024 * 1024),
+    "MAX_PAGES": env_int("FORUM_EXTRACTION_MAX_PAGES", 200),  # PDF pages read
+    "MAX_TEXT_CHARS": env_int("FORUM_EXTRACTION_MAX_TEXT_CHARS", 1_000_000),  # text kept
+    "MAX_SHEETS": 50,
+    "MAX_CELLS": env_int("FORUM_EXTRACTION_MAX_CELLS", 200_000),  # spreadsheet cells read
+    # Office files are ZIP archives: refuse to open one that would unpack to more than this,
+    # or to more than MAX_RATIO times its compressed size (a "zip bomb").
+    "ZIP_MAX_BYTES": env_int("FORUM_EXTRACTION_ZIP_MAX_BYTES", 100 * 1024 * 1024),
+    "ZIP_MAX_RATIO": 100,
+    "ZIP_MAX_MEMBERS": 5000,
+}
 FORUM_POSTS_PER_PAGE = 50
 FORUM_TOPICS_PER_PAGE = 30
 

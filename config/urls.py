@@ -17,6 +17,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("forum/", include("forum.urls")),
     path("search/", include("search.urls")),
+    path("notifications/", include("notifications.urls")),
     path("newsletters/", include("cms.newsletters.urls")),
     path("legislation/", include("cms.legislation.urls")),
     path("events/", include("cms.events.urls")),

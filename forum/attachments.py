@@ -371,7 +371,16 @@ def attach_files(post: Post, files, *, by) -> list[Attachment]:
         validated = validate_uploads(files, already_attached=_current_count(post))
         attachments = _store(post, validated, by=by)
         emit("attachments_added", post_id=post.pk, topic_id=post.topic_id, attachment_ids=[a.pk for a in attachments])
+        _extract_after_commit(attachments)
     return attachments
+
+
+def _extract_after_commit(attachments: list[Attachment]) -> None:
+    """Read each file's text in the background once the upload commits (forum/tasks.py):
+    for search, and for the confidential-data guard, which quarantines a file with findings."""
+    from forum.tasks import enqueue_extraction
+
+    enqueue_extraction([attachment.pk for attachment in attachments])
 
 
 def _current_count(post: Post) -> int:
@@ -425,6 +434,7 @@ def add_procedure_version(topic: Topic, upload, *, by) -> Attachment:
             "procedure_version_added", topic_id=topic.pk, post_id=opening_post.pk, attachment_id=attachment.pk,
             supersedes_id=current.pk if current else None,
         )
+        _extract_after_commit([attachment])
     return attachment
 
 
@@ -471,7 +481,25 @@ def earlier_versions(topic: Topic) -> list[Attachment]:
 def visible_attachment(user, pk: int) -> Attachment:
     """The attachment, if `user` may see its topic and its post; else Attachment.DoesNotExist
     (the view answers 404 either way, so nobody learns what exists). One query, besides the
-    viewer's permissions unless a ForumViewer is passed."""
+    viewer's permissions unless a ForumViewer is passed.
+
+    A file the confidential-data guard quarantined opens only for its uploader and the
+    category's moderators until a moderator clears it; a removed one (its file is deleted)
+    opens for nobody."""
     viewer = ForumViewer.of(user)
     visible_posts = Post.objects.filter(viewer.post_filter(), topic__in=viewer.topics())
-    return Attachment.objects.select_related("post__topic__category").get(pk=pk, post__in=visible_posts)
+    attachment = Attachment.objects.select_related("post__topic__category__association").get(pk=pk, post__in=visible_posts)
+    if attachment.review_status == Attachment.Review.REMOVED:
+        raise Attachment.DoesNotExist("This attachment was removed by a moderator.")
+    if attachment.review_status == Attachment.Review.QUARANTINED and not can_open_quarantined(user, attachment):
+        raise Attachment.DoesNotExist("This attachment is waiting for a moderator's review.")
+    return attachment
+
+
+def can_open_quarantined(user, attachment: Attachment) -> bool:
+    """The uploader, or a moderator of the attachment's category (the topic is loaded with it)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return attachment.uploaded_by_id == user.pk or permissions.can_moderate(
+        user, attachment.post.topic.category.association
+    )

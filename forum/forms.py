@@ -191,10 +191,47 @@ def title_field() -> forms.CharField:
     )
 
 
+# --- The confidential case-data guard's fields (forum/guard.py) -----------------------------------------
+
+
+class GuardFieldsMixin(forms.Form):
+    """What the author answers when the guard shows findings: which findings they saw (a
+    keyed hash), and "this is not real case data" with a reason. The templates show these
+    fields only in the guard's panel (templates/forum/includes/guard_findings.html), so
+    the ordinary fields are `form.main_fields`."""
+
+    GUARD_FIELDS = ("guard_seen", "guard_confirm", "guard_reason")
+
+    guard_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    guard_confirm = forms.BooleanField(
+        label="This is not real case data", required=False,
+        help_text="For example, numbers made up for the example, or a public court's general phone line.",
+    )
+    guard_reason = forms.CharField(
+        label="Why is it not real case data?", required=False, max_length=500,
+        help_text="Required when you confirm. Kept with the post for the moderators (at most 500 characters).",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def main_fields(self):
+        return [field for field in self.visible_fields() if field.name not in self.GUARD_FIELDS]
+
+    def show_guard(self, check) -> None:
+        """Shown again with `check`'s findings: remember which were shown. A confirmation
+        given for other findings no longer counts (the reason typed stays)."""
+        if not self.is_bound:
+            return
+        data = self.data.copy()
+        if data.get("guard_seen", "") != check.fingerprint:
+            data.pop("guard_confirm", None)
+        data["guard_seen"] = check.fingerprint
+        self.data = data
+
+
 # --- Forms -------------------------------------------------------------------------------------------
 
 
-class TopicForm(SubmissionTokenMixin, forms.Form):
+class TopicForm(GuardFieldsMixin, SubmissionTokenMixin, forms.Form):
     kind = forms.ChoiceField(
         label="What are you posting?",
         choices=Topic.Kind.choices,
@@ -238,7 +275,7 @@ class TopicForm(SubmissionTokenMixin, forms.Form):
         }
 
 
-class ReplyForm(SubmissionTokenMixin, forms.Form):
+class ReplyForm(GuardFieldsMixin, SubmissionTokenMixin, forms.Form):
     body = body_field("Your reply", rows=8)
     attachments = AttachmentsField()
     quoted_post = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -254,7 +291,7 @@ class ReplyForm(SubmissionTokenMixin, forms.Form):
         return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-class EditPostForm(forms.Form):
+class EditPostForm(GuardFieldsMixin, forms.Form):
     title = title_field()
     body = body_field("Post", rows=12)
 

@@ -329,6 +329,9 @@ class ModerationAction(models.Model):
         SUSPEND = "suspend", "Suspended from posting"
         RESOLVE_FLAG = "resolve_flag", "Resolved a flag"
         ACCEPT_ANSWER = "accept_answer", "Accepted an answer for the asker"
+        REDACT = "redact", "Redacted confidential text"
+        CLEAR_FILE = "clear_file", "Cleared a quarantined attachment"
+        REMOVE_FILE = "remove_file", "Removed a quarantined attachment"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=14, choices=Action.choices)
@@ -372,7 +375,13 @@ class GuardFinding(models.Model):
     )
     # Kept for the association's monthly report even if the post is later moved.
     association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    class Place(models.TextChoices):
+        TITLE = "title", "Title"
+        BODY = "body", "Text"
+
     kind = models.CharField(max_length=24, choices=FindingKind.choices)
+    # Where in a post it was (an attachment's findings are in its extracted text: "body").
+    place = models.CharField(max_length=5, choices=Place.choices, default=Place.BODY)
     confidence = models.FloatField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()

@@ -6,7 +6,9 @@ topic is in (the commons, association None, is moderated by every association's
 moderators), writes in one transaction, and emits "moderation_action" (plus a specific
 event where subscribers need one) through config.events, so they run after commit."""
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,10 +17,22 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from config.events import emit
-from forum.models import Category, Flag, ModerationAction, Post, PostingSuspension, Topic, Visibility
+from forum.models import (
+    Attachment,
+    Category,
+    Flag,
+    GuardFinding,
+    ModerationAction,
+    Post,
+    PostingSuspension,
+    Topic,
+    Visibility,
+)
 from forum.selectors import moderated_association_ids, visible_categories, visible_posts, visible_topics
 from members import permissions
 from members.models import Association
+
+logger = logging.getLogger(__name__)
 
 MAX_REASON_LENGTH = 1000
 _FROM_TOPIC = object()  # record_action: take the association from the topic or post
@@ -428,6 +442,137 @@ def suspend_from_posting(moderator, user, association: Association | None, until
     return suspension
 
 
+# --- Quarantined attachments ---------------------------------------------------------------------------
+
+# Audit log actions for the confidential-data guard's quarantine (ModerationAction.action values).
+ATTACHMENT_CLEARED = ModerationAction.Action.CLEAR_FILE
+ATTACHMENT_REMOVED = ModerationAction.Action.REMOVE_FILE
+ATTACHMENT_ACTION_LABELS = {
+    ATTACHMENT_CLEARED: "Cleared a quarantined attachment",
+    ATTACHMENT_REMOVED: "Removed a quarantined attachment",
+}
+
+
+def _locked_attachment(attachment: Attachment) -> Attachment:
+    return (
+        Attachment.objects.select_for_update(of=("self",))
+        .select_related("post__topic__category__association", "uploaded_by")
+        .get(pk=attachment.pk)
+    )
+
+
+def _review_attachment(moderator, attachment: Attachment, reason: str, *, decision: str) -> Attachment:
+    attachment = _locked_attachment(attachment)
+    post = attachment.post
+    check_can_moderate(moderator, post.topic.category)
+    reason = clean_reason(reason)
+    if attachment.review_status != Attachment.Review.QUARANTINED:
+        raise ModerationError("This attachment is not waiting for a moderator's review.")
+    attachment.review_status = decision
+    attachment.reviewed_by = moderator
+    attachment.reviewed_at = timezone.now()
+    fields = ["review_status", "reviewed_by", "reviewed_at"]
+    outcome = GuardFinding.Outcome.CLEARED if decision == Attachment.Review.CLEARED else GuardFinding.Outcome.REMOVED
+    attachment.guard_findings.filter(outcome=GuardFinding.Outcome.QUARANTINED).update(
+        outcome=outcome, decided_by=moderator
+    )
+    stored_name = attachment.file.name
+    if decision == Attachment.Review.REMOVED:
+        # The file and its text go; the row stays so the post says a file was removed.
+        attachment.file = ""
+        attachment.extracted_text = ""
+        fields += ["file", "extracted_text"]
+    attachment.save(update_fields=fields)
+    if decision == Attachment.Review.REMOVED and stored_name:
+        storage = attachment.file.storage
+        transaction.on_commit(lambda: _delete_file(storage, stored_name), robust=True)
+    action = record_action(
+        moderator, ATTACHMENT_CLEARED if decision == Attachment.Review.CLEARED else ATTACHMENT_REMOVED,
+        reason=reason, topic=post.topic, post=post, subject_user=attachment.uploaded_by,
+        attachment_id=attachment.pk, file_name=attachment.original_name,
+    )
+    # A cleared file's text becomes searchable with its post (search/sources/forum.py).
+    from search import outbox
+
+    outbox.queue_index([f"post:{post.pk}", f"topic:{post.topic_id}"])
+    emit("attachment_reviewed", attachment_id=attachment.pk, decision=decision, action_id=action.pk)
+    return attachment
+
+
+def _delete_file(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.exception("could not delete the removed attachment file %s", name)
+
+
+@transaction.atomic
+def clear_attachment(moderator, attachment: Attachment, reason: str = "") -> Attachment:
+    """Release a quarantined attachment: it holds no real case data after all. Everyone who
+    can see the post can open it again, and search finds its text."""
+    return _review_attachment(
+        moderator, attachment, reason or "Cleared after review: no real case data.", decision=Attachment.Review.CLEARED
+    )
+
+
+@transaction.atomic
+def remove_attachment(moderator, attachment: Attachment, reason: str) -> Attachment:
+    """Delete a quarantined attachment's file and text for good; the post stays, saying a
+    moderator removed a file. The uploader is told why."""
+    return _review_attachment(moderator, attachment, reason, decision=Attachment.Review.REMOVED)
+
+
+def quarantined_attachments(user) -> QuerySet[Attachment]:
+    """Attachments waiting for a moderator in the categories `user` moderates, oldest first,
+    with their findings (kind, place, confidence) loaded."""
+    findings = GuardFinding.objects.filter(outcome=GuardFinding.Outcome.QUARANTINED).order_by("start", "pk")
+    return (
+        Attachment.objects.filter(
+            review_status=Attachment.Review.QUARANTINED,
+            post__topic__category__in=moderated_categories(user).values("pk"),
+        )
+        .select_related("post__topic__category__association", "uploaded_by")
+        .prefetch_related(Prefetch("guard_findings", queryset=findings, to_attr="open_findings"))
+        .order_by("uploaded_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class FindingExcerpt:
+    """One finding as moderators see it: what kind, how sure, why it matters, and the
+    extracted text around it (escaped by the template; `found` is the highlighted span)."""
+
+    label: str
+    explanation: str
+    confidence: int  # percent
+    high_risk: bool
+    before: str
+    found: str
+    after: str
+
+
+EXCERPT_CONTEXT = 80
+
+
+def finding_excerpts(attachment: Attachment, findings, *, limit: int = 20) -> list[FindingExcerpt]:
+    """For the moderators' queue only: the text around each finding. Nobody else sees it."""
+    from forum.confidential import FindingKind
+
+    text = attachment.extracted_text or ""
+    excerpts = []
+    for finding in list(findings)[:limit]:
+        kind = FindingKind(finding.kind)
+        start, end = max(0, min(finding.start, len(text))), max(0, min(finding.end, len(text)))
+        excerpts.append(FindingExcerpt(
+            label=kind.label, explanation=kind.explanation, confidence=round(finding.confidence * 100),
+            high_risk=finding.high_risk,
+            before=("…" if start > EXCERPT_CONTEXT else "") + text[max(0, start - EXCERPT_CONTEXT):start],
+            found=text[start:end],
+            after=text[end:end + EXCERPT_CONTEXT] + ("…" if end + EXCERPT_CONTEXT < len(text) else ""),
+        ))
+    return excerpts
+
+
 # --- Reads for moderators ------------------------------------------------------------------------------
 
 
@@ -479,3 +624,98 @@ def audit_log(user, action: str | None = None) -> QuerySet[ModerationAction]:
     if action:
         actions = actions.filter(action=action)
     return actions.order_by("-created_at", "-pk")
+
+
+# --- Redaction (the confidential case-data guard, forum/guard.py) -----------------------------------
+
+from django.db.models import F  # noqa: E402  (imports of this section kept here)
+from django_tasks import task  # noqa: E402
+
+REDACTED = "[redacted]"
+# ModerationAction.Action has no choice for it yet (a new choice needs a forum migration):
+# the audit log stores the value and shows it as it is.
+REDACT_ACTION = ModerationAction.Action.REDACT
+MAX_REDACTION_REASON_LENGTH = 500
+
+
+def redaction_retention():
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return timedelta(days=settings.FORUM_REDACTION_RETENTION_DAYS)
+
+
+@transaction.atomic
+def redact_post(moderator, post: Post, start: int, end: int, reason: str):
+    """Replace `post.body[start:end]` with "[redacted]", in the post and in its edit history.
+    The original survives only in the Redaction record, for moderators, until the scheduled
+    purge blanks it (settings.FORUM_REDACTION_RETENTION_DAYS). Matching guard findings are
+    marked redacted, the audit log records the action (never the text), and "post_redacted"
+    tells the author. Saving the post re-indexes it for search."""
+    from forum import guard
+    from forum.models import GuardFinding, PostRevision, Redaction
+    from forum.services import render_post_body
+
+    post = _locked_post(post)
+    check_can_moderate(moderator, post.topic.category)
+    reason = clean_reason(reason)
+    if len(reason) > MAX_REDACTION_REASON_LENGTH:
+        raise ModerationError({"reason": f"Keep the reason to {MAX_REDACTION_REASON_LENGTH} characters; this one has {len(reason):,}."})
+    body = post.body
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(body)):
+        raise ModerationError("Choose a part of the post's text to redact.")
+    original = body[start:end]
+    if not original.strip():
+        raise ModerationError("Choose some text to redact, not only spaces.")
+    if original == REDACTED:
+        raise ModerationError("That part is already redacted.")
+
+    post.body = body[:start] + REDACTED + body[end:]
+    post.body_html = render_post_body(post.body)
+    post.save(update_fields=["body", "body_html"])
+    # The edit history must not keep what was redacted either.
+    for revision in PostRevision.objects.select_for_update().filter(post=post, body__contains=original):
+        revision.body = revision.body.replace(original, REDACTED)
+        revision.save(update_fields=["body"])
+
+    now = timezone.now()
+    redaction = Redaction.objects.create(
+        post=post, moderator=moderator, start=start, end=end, original_text=original, reason=reason,
+        created_at=now, purge_after=now + redaction_retention(),
+    )
+    # Findings in the span are redacted; the stored places after it move with the text.
+    body_findings = GuardFinding.objects.filter(post=post, place=GuardFinding.Place.BODY)
+    redacted = body_findings.filter(start__lt=end, end__gt=start)
+    count = redacted.update(outcome=GuardFinding.Outcome.REDACTED, decided_by=moderator)
+    if not count:
+        found = [finding for finding in guard.scan_text(body) if finding.start < end and finding.end > start]
+        if found:
+            guard.record_findings(post, found, GuardFinding.Outcome.REDACTED, by=moderator)
+    shift = len(REDACTED) - (end - start)
+    if shift:
+        body_findings.filter(start__gte=end).update(start=F("start") + shift, end=F("end") + shift)
+
+    action = record_action(
+        moderator, REDACT_ACTION, reason=reason, topic=post.topic, post=post, subject_user=post.author,
+        redaction_id=redaction.pk, start=start, length=end - start,
+    )
+    emit(
+        "post_redacted", redaction_id=redaction.pk, post_id=post.pk, topic_id=post.topic_id,
+        author_id=post.author_id, moderator_id=moderator.pk, action_id=action.pk,
+    )
+    return redaction
+
+
+def purge_expired_redactions(now=None) -> int:
+    """Blank the original text of redactions whose retention time is over. Returns how many."""
+    from forum.models import Redaction
+
+    now = now or timezone.now()
+    return Redaction.objects.filter(purge_after__lte=now, purged_at__isnull=True).update(original_text="", purged_at=now)
+
+
+@task()
+def purge_redactions_task() -> int:
+    """The scheduled purge as a background task (`manage.py purge_redactions` runs it daily)."""
+    return purge_expired_redactions()

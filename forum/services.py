@@ -8,7 +8,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from config.events import emit
-from forum.models import Category, HelpfulVote, Post, PostRevision, Topic, Visibility
+from forum import guard
+from forum.models import Category, GuardFinding, HelpfulVote, Post, PostRevision, Topic, Visibility
 from forum.rendering import render_markdown
 from forum.selectors import visible_categories, visible_posts, visible_topics
 from members import permissions
@@ -80,6 +81,15 @@ def status_for_new_post(user, category: Category) -> str:
     return Visibility.HELD if published < category.hold_first_posts else Visibility.PUBLISHED
 
 
+def _guard(title: str | None, body: str, category: Category, confirmed_reason: str | None):
+    """The confidential case-data guard (forum/guard.py): (check, outcome for the findings
+    or None, the author's confirmation reason)."""
+    confirmed_reason = guard.clean_confirm_reason(confirmed_reason)
+    check = guard.check_post_text(title, body, category.association)
+    outcome, reason = guard.decide(check, confirmed_reason)
+    return check, outcome, reason
+
+
 # --- Topics and posts --------------------------------------------------------------------------------
 
 
@@ -93,12 +103,16 @@ def create_topic(
     body: str,
     tags: list[str] | None = None,
     jurisdictions=(),
+    confirmed_reason: str | None = None,
 ) -> Topic:
+    """`confirmed_reason`: the author confirmed the guard's findings are not real case data
+    (see forum/guard.py); without it, a topic with findings is held for a moderator."""
     check_can_post(author, category)
     if kind not in Topic.Kind.values:
         raise PostingError({"kind": "Choose discussion, practice question or shared procedure."})
     title, body = clean_title(title), clean_body(body)
-    status = status_for_new_post(author, category)
+    check, outcome, guard_reason = _guard(title, body, category, confirmed_reason)
+    status = Visibility.HELD if outcome == GuardFinding.Outcome.HELD else status_for_new_post(author, category)
     now = timezone.now()
     topic = Topic.objects.create(
         category=category, kind=kind, title=title, author=author, created_at=now, last_activity_at=now,
@@ -109,10 +123,15 @@ def create_topic(
     )
     topic.last_post = post
     topic.save(update_fields=["last_post"])
+    if outcome:
+        post.topic = topic
+        guard.record_findings(post, check.findings, outcome, guard_reason, by=author if guard_reason else None)
     if tags:
         topic.tags.set(normalise_tags(tags))
     if jurisdictions:
         topic.jurisdictions.set(jurisdictions)
+    # Askers hear of the answers: an author follows their own topic (and may unfollow it).
+    Follow.objects.create(user=author, topic=topic)
     emit("topic_created", topic_id=topic.pk, post_id=post.pk, status=status)
     emit("post_created", post_id=post.pk, topic_id=topic.pk, status=status)
     emit_mentions(post, topic)
@@ -133,7 +152,7 @@ def normalise_tags(tags: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def reply(author, topic: Topic, *, body: str, quoted_post: Post | None = None) -> Post:
+def reply(author, topic: Topic, *, body: str, quoted_post: Post | None = None, confirmed_reason: str | None = None) -> Post:
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
     if not visible_topics(author).filter(pk=topic.pk).exists():
         raise PermissionDenied("You cannot reply to that topic.")
@@ -145,12 +164,16 @@ def reply(author, topic: Topic, *, body: str, quoted_post: Post | None = None) -
         quoted_post.topic_id != topic.pk or not visible_posts(author, topic).filter(pk=quoted_post.pk).exists()
     ):
         raise PostingError("You can only quote a post from this topic.")
-    status = status_for_new_post(author, topic.category)
+    check, outcome, guard_reason = _guard(None, body, topic.category, confirmed_reason)
+    status = Visibility.HELD if outcome == GuardFinding.Outcome.HELD else status_for_new_post(author, topic.category)
     position = (topic.posts.aggregate(last=Max("position"))["last"] or 0) + 1
     post = Post.objects.create(
         topic=topic, author=author, position=position, body=body, body_html=render_post_body(body),
         quoted_post=quoted_post, status=status,
     )
+    if outcome:
+        post.topic = topic
+        guard.record_findings(post, check.findings, outcome, guard_reason, by=author if guard_reason else None)
     if status == Visibility.PUBLISHED:
         Topic.objects.filter(pk=topic.pk).update(
             post_count=F("post_count") + 1, last_activity_at=post.created_at, last_post=post
@@ -167,7 +190,9 @@ def can_edit(user, post: Post) -> bool:
 
 
 @transaction.atomic
-def edit_post(editor, post: Post, *, body: str, title: str | None = None) -> Post:
+def edit_post(editor, post: Post, *, body: str, title: str | None = None, confirmed_reason: str | None = None) -> Post:
+    """The edited title (opening post) and body pass the guard again: with findings not
+    confirmed away, a published post goes back to the moderators (held)."""
     post = Post.objects.select_for_update(of=("self",)).select_related("topic__category__association").get(pk=post.pk)
     if not can_edit(editor, post):
         raise PermissionDenied("You cannot edit this post.")
@@ -175,17 +200,24 @@ def edit_post(editor, post: Post, *, body: str, title: str | None = None) -> Pos
         raise PostingError("This topic is locked; its posts cannot be edited.")
     body = clean_body(body)
     changed = body != post.body
+    title_changed = False
     if title is not None and post.position == 1:
         title = clean_title(title)
-        if title != post.topic.title:
-            Topic.objects.filter(pk=post.topic_id).update(title=title)
-            changed = True
-    if not changed:
+        title_changed = title != post.topic.title
+    if not changed and not title_changed:
         return post
+    check, outcome, guard_reason = _guard(title if post.position == 1 else None, body, post.topic.category, confirmed_reason)
+    if title_changed:
+        Topic.objects.filter(pk=post.topic_id).update(title=title)
+        post.topic.title = title
     PostRevision.objects.create(post=post, body=post.body, edited_by=editor)
     previous_body = post.body
     post.body, post.body_html, post.edited_at = body, render_post_body(body), timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at"])
+    if outcome:
+        guard.record_findings(post, check.findings, outcome, guard_reason, by=editor if guard_reason else None)
+        if outcome == GuardFinding.Outcome.HELD:
+            guard.hold_edited_post(post)
     emit("post_edited", post_id=post.pk, topic_id=post.topic_id)
     emit_mentions(post, post.topic, previous_body=previous_body)
     return post

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from forum import feeds
-from forum.views import answers, attachments, listing, moderation, topics
+from forum.views import answers, attachments, guard, listing, moderation, topics
 
 app_name = "forum"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("c/<slug:slug>/new/", topics.new_topic, name="new_topic"),
     path("t/<int:pk>/", topics.topic, name="topic"),
     path("t/<int:pk>/reply/", topics.reply, name="reply"),
+    path("t/<int:pk>/posts/", topics.new_posts, name="new_posts"),
     path("p/<int:pk>/edit/", topics.edit_post, name="edit_post"),
     path("p/<int:pk>/history/", topics.post_history, name="post_history"),
     # Answers, votes, follows, bookmarks, mentions (forum/views/answers.py)
@@ -29,10 +30,15 @@ urlpatterns = [
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/log/", moderation.audit_log, name="moderation_log"),
     path("p/<int:pk>/moderate/", moderation.moderate_post, name="moderate_post"),
+    path("p/<int:pk>/redact/", moderation.redact_post, name="redact_post"),
     path("t/<int:pk>/moderate/", moderation.moderate_topic, name="moderate_topic"),
     path("users/<int:user_id>/suspend/", moderation.suspend_user, name="suspend_user"),
+    # The confidential case-data guard for association admins (forum/views/guard.py)
+    path("guard/<slug:slug>/", guard.guard_settings, name="guard_settings"),
+    path("guard/report/<slug:slug>/", guard.guard_report, name="guard_report"),
     # Attachments (forum/views/attachments.py)
     path("attachments/<int:pk>/", attachments.download, name="attachment"),
+    path("attachments/<int:pk>/review/", moderation.review_attachment, name="review_attachment"),
     path("t/<int:pk>/document/", attachments.procedure_version, name="procedure_version"),
     # Feeds (forum/feeds.py)
     path("feeds/<str:kind>/<str:key>/<str:feed_format>/", feeds.public_feed, name="feed"),

@@ -1,5 +1,6 @@
 """Topic pages, new topics, replies, edits and edit history (see forum/urls.py)."""
 
+import copy
 import difflib
 import re
 
@@ -10,14 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from forum import selectors, services
+from forum import guard, pending_uploads, selectors, services
 from forum.attachments import attach_files, attachments_prefetch
 from config.forms import add_service_errors
 from forum.forms import (
@@ -126,7 +128,8 @@ def reply_state(request, viewer, topic: Topic, can_moderate: bool) -> dict:
     return {"can_reply": True, "reply_refusal": None}
 
 
-def render_topic(request, viewer, topic_pk: int, *, reply_form=None, status=200, last_page=False):
+def render_topic(request, viewer, topic_pk: int, *, reply_form=None, status=200, last_page=False, guard_panel=None,
+                 kept_files=()):
     """The topic page, as the viewer may see it. The number of queries does not grow with
     the posts shown: the viewer's permissions (one), the topic with the viewer's state and
     the count of posts (one), its tags and jurisdictions (two), the accepted answer (one,
@@ -162,15 +165,7 @@ def render_topic(request, viewer, topic_pk: int, *, reply_form=None, status=200,
     posts = list(page_obj.object_list)
 
     shown = posts + ([accepted_answer] if accepted_answer is not None and page_obj.number == 1 else [])
-    prefetch_related_objects(shown, attachments_prefetch())
-    link_profiles = bool(viewer.roles) or viewer.everything
-    for post in shown:
-        post.topic = topic
-        post.byline = Byline(post.author, link_profiles=link_profiles)
-        post.viewer_can_edit = user.is_authenticated and (post.author_id == user.pk or can_moderate)
-        post.is_accepted = accepted_answer is not None and post.pk == accepted_answer.pk
-        quoted = post.quoted_post if post.quoted_post_id else None
-        post.quoted_author_name = directory_name(quoted.author) if quoted is not None else ""
+    prepare_posts(viewer, topic, shown, can_moderate=can_moderate, accepted_answer=accepted_answer)
     opening_post = posts[0] if posts and posts[0].position == 1 else None
     if opening_post is not None and topic.kind == Topic.Kind.PROCEDURE:
         # forum.attachments.can_attach: the opening post's author or the category's moderators.
@@ -208,11 +203,28 @@ def render_topic(request, viewer, topic_pk: int, *, reply_form=None, status=200,
         "is_topic_author": user.is_authenticated and topic.author_id == user.pk,
         "reply_form": reply_form,
         "reply_error_count": len(reply_form.errors) if reply_form is not None and reply_form.is_bound else 0,
+        "guard_panel": guard_panel,
+        "kept_files": kept_files,
         "related_questions": related_questions,
         "forum_viewer": viewer,
         **state,
     }
     return render(request, "forum/topic.html", context, status=status)
+
+
+def prepare_posts(viewer, topic: Topic, shown: list[Post], *, can_moderate: bool, accepted_answer=None) -> None:
+    """What post.html shows about each post (byline, edit link, accepted, quoted author),
+    with the attachments of all of them loaded in one query."""
+    user = viewer.user
+    prefetch_related_objects(shown, attachments_prefetch())
+    link_profiles = bool(viewer.roles) or viewer.everything
+    for post in shown:
+        post.topic = topic
+        post.byline = Byline(post.author, link_profiles=link_profiles)
+        post.viewer_can_edit = user.is_authenticated and (post.author_id == user.pk or can_moderate)
+        post.is_accepted = accepted_answer is not None and post.pk == accepted_answer.pk
+        quoted = post.quoted_post if post.quoted_post_id else None
+        post.quoted_author_name = directory_name(quoted.author) if quoted is not None else ""
 
 
 def quote_initial(request, viewer, topic: Topic) -> dict:
@@ -234,6 +246,55 @@ def quote_initial(request, viewer, topic: Topic) -> dict:
 @require_http_methods(["GET", "HEAD"])
 def topic(request, pk):
     return render_topic(request, forum_viewer(request), pk)
+
+
+NEW_POSTS_LIMIT = 50
+
+
+@require_http_methods(["GET", "HEAD"])
+def new_posts(request, pk):
+    """`?after=<position>`: the topic's published posts after that position, rendered as the
+    topic page renders them, for its "new replies" bar (static/js/live.js). The topic is
+    checked exactly as the topic page checks it (a 404 for someone who may not see it now),
+    so a live push, which carries only ids, never shows anyone a post they may not read.
+    Read-only: unlike the topic page it does not move the read position."""
+    after, page = request.GET.get("after", ""), request.GET.get("page", "")
+    if not _is_number(after) or (page and not _is_number(page)):
+        return HttpResponseBadRequest("after must be a post position, and page a page number")
+    viewer = forum_viewer(request)
+    topic = selectors.topic_for_page(viewer, pk)
+    if topic is None:
+        raise Http404("No such topic.")
+    can_moderate = viewer.can_moderate(topic.category.association_id)
+    state = reply_state(request, viewer, topic, can_moderate)
+    posts_query = page_posts(viewer, topic).filter(position__gt=int(after), status=Visibility.PUBLISHED)
+    if topic.kind == Topic.Kind.QUESTION and topic.accepted_answer_id:
+        posts_query = posts_query.exclude(pk=topic.accepted_answer_id)  # shown above the replies
+    posts = list(posts_query[: NEW_POSTS_LIMIT + 1])
+    more, posts = len(posts) > NEW_POSTS_LIMIT, posts[:NEW_POSTS_LIMIT]
+    prepare_posts(viewer, topic, posts, can_moderate=can_moderate)
+    selectors.post_action_state(request.user, topic, posts, viewer=viewer)
+    context = {
+        "topic": topic, "posts": posts, "more": more, "can_moderate": can_moderate, **state,
+        "last_position": max((post.position for post in posts), default=int(after)),
+    }
+    return render(topic_page_request(request, topic, page), "forum/includes/new_posts.html", context)
+
+
+def _is_number(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 9
+
+
+def topic_page_request(request, topic: Topic, page: str):
+    """The request as if for the topic page the posts are added to, so that the links and
+    `next` fields in them lead back to that page, not to this fragment."""
+    get_token(request)  # the CSRF cookie is kept on the real request
+    query = f"page={int(page)}" if page and int(page) > 1 else ""
+    page_request = copy.copy(request)
+    page_request.path = topic.get_absolute_url()
+    page_request.META = {**request.META, "QUERY_STRING": query}
+    page_request.GET = QueryDict(query)
+    return page_request
 
 
 # --- Posting --------------------------------------------------------------------------------------
@@ -265,6 +326,65 @@ def guarded_submission(request):
     return submission, None
 
 
+# --- The confidential case-data guard in the posting forms (forum/guard.py) ----------------------
+
+GUARD_NOT_DECIDED = (
+    "Edit the text to take it out, or tick “This is not real case data” and say why."
+)
+GUARD_NO_REASON = "Say why this is not real case data (for example: “made-up numbers for the example”)."
+
+
+class GuardPanel:
+    """What the form shows when the guard found something: the findings, the text with
+    them highlighted, and whether the author may confirm them away."""
+
+    def __init__(self, check, title: str | None, body: str):
+        self.check = check
+        self.title_preview = guard.highlighted(title, check.in_place(guard.TITLE)) if check.in_place(guard.TITLE) else ""
+        self.body_preview = guard.highlighted(body, check.in_place(guard.BODY)) if check.in_place(guard.BODY) else ""
+        self.summary = guard.findings_summary_html(check)
+
+    @property
+    def count(self) -> int:
+        return len(self.check.findings)
+
+
+def guard_review(form, association, *, title: str | None, body: str):
+    """The guard's say on a valid form: (panel or None, go ahead, confirmed reason).
+
+    Findings the author has not been shown yet (their fingerprint is not the form's
+    `guard_seen`) stop the submission so the form can show them; nothing is written. Once
+    shown, findings that may be confirmed need the box ticked and a reason; the others go
+    ahead and the service holds the post for a moderator. The service applies the same rule
+    itself, so skipping this step never publishes anything it should not."""
+    try:
+        clean_title = services.clean_title(title) if title is not None else None
+        clean_body = services.clean_body(body)
+    except ValidationError:
+        return None, True, None  # the service reports the problem on the field
+    check = guard.check_post_text(clean_title, clean_body, association)
+    if not check:
+        return None, True, None
+    panel = GuardPanel(check, clean_title, clean_body)
+    data = form.cleaned_data
+    if data.get("guard_seen") != check.fingerprint:
+        return panel, False, None
+    if not check.can_confirm:
+        return panel, True, None
+    if not data.get("guard_confirm"):
+        form.add_error("guard_confirm", GUARD_NOT_DECIDED)
+        return panel, False, None
+    reason = " ".join((data.get("guard_reason") or "").split())
+    if not reason:
+        form.add_error("guard_reason", GUARD_NO_REASON)
+        return panel, False, None
+    return panel, True, reason
+
+
+def held_notice(post: Post, thing: str) -> str:
+    return guard.held_message(post, thing) or HELD_MESSAGE.format(thing=thing)
+
+
 @login_required
 @posting_rate_limit
 @require_http_methods(["GET", "POST"])
@@ -288,25 +408,47 @@ def new_topic(request, slug):
     if done is not None:
         return done
     status = 400
+    panel = None
+    kept_files = pending_uploads.current(request)
     if form.is_valid():
-        try:
-            with transaction.atomic():
-                # Files were checked by the form; the topic and its files are stored together.
-                created = services.create_topic(request.user, category, **form.service_arguments())
-                attach_files(created.last_post, form.cleaned_data["attachments"], by=request.user)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-            status = 403
-        except ValidationError as error:
-            add_service_errors(form, error)
+        panel, go_ahead, confirmed_reason = guard_review(
+            form, category.association, title=form.cleaned_data["title"], body=form.cleaned_data["body"]
+        )
+        if not go_ahead:
+            status = 400 if form.errors else 200
         else:
-            url = created.get_absolute_url()
-            submission.complete(url)
-            if created.status == Visibility.HELD:
-                messages.info(request, HELD_MESSAGE.format(thing="topic"))
-            return redirect(url)
+            try:
+                with transaction.atomic():
+                    # Files were checked by the form; the topic and its files are stored together.
+                    created = services.create_topic(
+                        request.user, category, **form.service_arguments(), confirmed_reason=confirmed_reason
+                    )
+                    attach_files(
+                        created.last_post, pending_uploads.as_uploads(kept_files) + form.cleaned_data["attachments"],
+                        by=request.user,
+                    )
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+                status = 403
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                pending_uploads.discard(request)
+                url = created.get_absolute_url()
+                submission.complete(url)
+                if created.status == Visibility.HELD:
+                    messages.info(request, held_notice(created.last_post, "topic"))
+                return redirect(url)
     submission.release()
-    return render_new_topic(request, category, form, status=status)
+    kept_files = keep_files(request, form)
+    return render_new_topic(request, category, form, status=status, guard_panel=panel, kept_files=kept_files)
+
+
+def keep_files(request, form) -> list[dict]:
+    """The form is shown again: keep the files that passed the checks (a file input cannot
+    be refilled), with those kept before."""
+    new_uploads = (getattr(form, "cleaned_data", None) or {}).get("attachments") or []
+    return pending_uploads.keep(request, new_uploads)
 
 
 def check_can_start_topics(user, viewer, category) -> None:
@@ -326,12 +468,15 @@ def check_can_start_topics(user, viewer, category) -> None:
         )
 
 
-def render_new_topic(request, category, form, status=200):
+def render_new_topic(request, category, form, status=200, guard_panel=None, kept_files=()):
     form.renew_submission_token()
+    if guard_panel is not None:
+        form.show_guard(guard_panel.check)
     return render(
         request,
         "forum/new_topic.html",
-        {"category": category, "form": form, "error_count": len(form.errors)},
+        {"category": category, "form": form, "error_count": len(form.errors), "guard_panel": guard_panel,
+         "kept_files": kept_files},
         status=status,
     )
 
@@ -344,9 +489,13 @@ def reply(request, pk):
     topic = visible_topic_or_404(viewer, pk)
     form = ReplyForm(request.POST, request.FILES, request=request)
 
-    def show_again(status):
+    def show_again(status, panel=None):
+        kept_files = keep_files(request, form) if status != 403 else []
         form.renew_submission_token()
-        return render_topic(request, viewer, topic.pk, reply_form=form, status=status, last_page=True)
+        if panel is not None:
+            form.show_guard(panel.check)
+        return render_topic(request, viewer, topic.pk, reply_form=form, status=status, last_page=True, guard_panel=panel,
+                            kept_files=kept_files)
 
     try:
         submission, done = guarded_submission(request)
@@ -356,6 +505,7 @@ def reply(request, pk):
         return show_again(refusal.status)
     if done is not None:
         return done
+    panel = None
     if form.is_valid():
         quoted_post = None
         quoted_id = form.cleaned_data.get("quoted_post")
@@ -363,13 +513,25 @@ def reply(request, pk):
             quoted_post = viewer.posts(topic).filter(pk=quoted_id).first()
             if quoted_post is None:
                 form.add_error(None, "The post you quoted is no longer available; your reply was not sent.")
+        confirmed_reason = None
+        if not form.errors:
+            panel, go_ahead, confirmed_reason = guard_review(
+                form, topic.category.association, title=None, body=form.cleaned_data["body"]
+            )
+            if not go_ahead:
+                submission.release()
+                return show_again(400 if form.errors else 200, panel)
         if not form.errors:
             try:
                 with transaction.atomic():
                     post = services.reply(
-                        request.user, topic, body=form.cleaned_data["body"], quoted_post=quoted_post
+                        request.user, topic, body=form.cleaned_data["body"], quoted_post=quoted_post,
+                        confirmed_reason=confirmed_reason,
                     )
-                    attach_files(post, form.cleaned_data["attachments"], by=request.user)
+                    attach_files(
+                        post, pending_uploads.as_uploads(pending_uploads.current(request)) + form.cleaned_data["attachments"],
+                        by=request.user,
+                    )
             except PermissionDenied as error:
                 submission.release()
                 form.add_error(None, str(error) or "You cannot reply to this topic.")
@@ -377,13 +539,14 @@ def reply(request, pk):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                pending_uploads.discard(request)
                 url = topic_post_url(viewer, topic, post)
                 submission.complete(url)
                 if post.status == Visibility.HELD:
-                    messages.info(request, HELD_MESSAGE.format(thing="reply"))
+                    messages.info(request, held_notice(post, "reply"))
                 return redirect(url)
     submission.release()
-    return show_again(400)
+    return show_again(400, panel)
 
 
 # --- Editing and history --------------------------------------------------------------------------
@@ -398,22 +561,40 @@ def edit_post(request, pk):
         raise PermissionDenied("Only the author of a post or a moderator can edit it.")
     form = EditPostForm(request.POST if request.method == "POST" else None, post=post)
     status = 200
+    panel = None
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                services.edit_post(
-                    request.user, post, body=form.cleaned_data["body"], title=form.cleaned_data.get("title")
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
+            title = form.cleaned_data.get("title") if post.position == 1 else None
+            body = form.cleaned_data["body"]
+            go_ahead, confirmed_reason = True, None
+            unchanged = guard.normalise_body(body) == post.body and (
+                title is None or guard.normalise_title(title) == post.topic.title
+            )
+            if not unchanged:  # saving unchanged text is a no-op; nothing new to scan
+                panel, go_ahead, confirmed_reason = guard_review(form, post.topic.category.association, title=title, body=body)
+            if not go_ahead:
+                status = 400 if form.errors else 200
             else:
-                messages.success(request, "Your changes are saved.")
-                return redirect(topic_post_url(viewer, post.topic, post))
+                was_held = post.status == Visibility.HELD
+                try:
+                    edited = services.edit_post(
+                        request.user, post, body=body, title=form.cleaned_data.get("title"), confirmed_reason=confirmed_reason
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    if edited.status == Visibility.HELD and not was_held:
+                        messages.info(request, held_notice(edited, "post"))
+                    else:
+                        messages.success(request, "Your changes are saved.")
+                    return redirect(topic_post_url(viewer, edited.topic, edited))
+    if panel is not None:
+        form.show_guard(panel.check)
     return render(
         request,
         "forum/edit_post.html",
-        {"post": post, "topic": post.topic, "form": form, "error_count": len(form.errors)},
+        {"post": post, "topic": post.topic, "form": form, "error_count": len(form.errors), "guard_panel": panel},
         status=status,
     )
 

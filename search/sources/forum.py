@@ -6,19 +6,26 @@ Who may see them is the category's audience, from the permission source
 (`members.permissions.category_audience_ids`). Held and hidden topics and posts have no
 document (the opening post lives in its topic's document, so it has none of its own), and
 neither has anything in a category whose audience nobody holds.
+
+A post's document also carries the text extracted from its attachments (forum/tasks.py), so
+a word found only inside an attached PDF finds the post, for exactly the post's audience.
+Only extracted text (status "done") of files that are neither quarantined nor removed counts,
+and only the current version of a procedure's document.
 """
 
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Substr
 from django.urls import reverse
 from taggit.models import TaggedItem
 
-from forum.models import Category, Post, Topic, Visibility
+from forum.models import Attachment, Category, Post, Topic, Visibility
 from members.permissions import category_audience_ids
 from search.sources.base import DocumentSource, document
-from search.sources.text import html_to_text, join_text
+from search.sources.text import MAX_BODY_LENGTH, html_to_text, join_text, squash_whitespace
 
 
 class _ForumData:
@@ -68,6 +75,41 @@ class _ForumData:
         return {pk: (display or f"{first} {last}").strip() for pk, display, first, last in rows}
 
 
+def searchable_attachments():
+    """Attachments whose text a post's document carries: extracted (status "done"), neither
+    quarantined nor removed, and not an earlier version of a procedure's document."""
+    return Attachment.objects.filter(
+        extraction_status=Attachment.Extraction.DONE,
+        review_status__in=(Attachment.Review.NONE, Attachment.Review.CLEARED),
+        superseded_by__isnull=True,
+    )
+
+
+def has_searchable_files():
+    """Annotation for a Post query: whether the post has any (most have none, and then
+    nothing more is asked)."""
+    return Exists(searchable_attachments().filter(post_id=OuterRef("pk")))
+
+
+def attachment_texts(key: str, post_ids) -> dict[int, list[str]]:
+    """{key value: [the text of each searchable attachment of these posts]}, in one query
+    (none without posts): `key` is "post_id" or "post__topic_id". Only the start of each
+    text (what a body can hold) is read, so a chunk of long documents stays small in memory."""
+    texts = defaultdict(list)
+    if not post_ids:
+        return texts
+    rows = (
+        searchable_attachments().filter(post_id__in=post_ids)
+        .annotate(head=Substr("extracted_text", 1, MAX_BODY_LENGTH))
+        .values_list(key, "head")
+        .order_by(key, "uploaded_at", "pk")
+    )
+    for owner, text in rows:
+        if text:
+            texts[owner].append(squash_whitespace(text))
+    return texts
+
+
 def _topic_url_pattern() -> str:
     """"/forum/t/{}/": reversed once per chunk rather than once per document."""
     return reverse("forum:topic", args=[987654321]).replace("987654321", "{}")
@@ -99,12 +141,17 @@ class TopicSource(DocumentSource):
         topic_ids = [topic[0] for topic in topics]
         data = _ForumData()
         data.load_categories({topic[3] for topic in topics})
-        opening = dict(
+        opening, opening_with_files = {}, []
+        for post_id, topic_id, body_html, has_files in (
             Post.objects.filter(topic_id__in=topic_ids, position=1, status=Visibility.PUBLISHED)
-            .values_list("topic_id", "body_html")
-        )
+            .annotate(has_files=has_searchable_files()).values_list("pk", "topic_id", "body_html", "has_files")
+        ):
+            opening[topic_id] = body_html
+            if has_files:
+                opening_with_files.append(post_id)
         tags, jurisdictions = data.labels(topic_ids)
         names = data.names(topic[4] for topic in topics)
+        files = attachment_texts("post__topic_id", opening_with_files)
         topic_url = _topic_url_pattern()
         documents = []
         for pk, title, kind, category_id, author_id, created_at, answer_id, answer_status, answer_html in topics:
@@ -115,7 +162,9 @@ class TopicSource(DocumentSource):
             documents.append(
                 document(
                     kind="topic", pk=pk, title=title,
-                    body=join_text(html_to_text(opening.get(pk)), html_to_text(answer_html) if answered else ""),
+                    body=join_text(
+                        html_to_text(opening.get(pk)), html_to_text(answer_html) if answered else "", *files.get(pk, ()),
+                    ),
                     url=topic_url.format(pk), published_at=created_at, audience=audience,
                     association=association, category=category, tags=tags.get(pk, ()),
                     jurisdictions=jurisdictions.get(pk, ()), author=names.get(author_id, ""), author_id=author_id,
@@ -138,7 +187,8 @@ class PostSource(DocumentSource):
             Post.objects.filter(
                 pk__in=pks, status=Visibility.PUBLISHED, position__gt=1, topic__status=Visibility.PUBLISHED
             )
-            .values_list("pk", "topic_id", "author_id", "created_at", "body_html").order_by("pk")
+            .annotate(has_files=has_searchable_files())
+            .values_list("pk", "topic_id", "author_id", "created_at", "body_html", "has_files").order_by("pk")
         )
         if not posts:
             return []
@@ -151,16 +201,17 @@ class PostSource(DocumentSource):
         data.load_categories({topic[3] for topic in topics.values()})
         tags, jurisdictions = data.labels(topic_ids)
         names = data.names(post[2] for post in posts)
+        files = attachment_texts("post_id", [post[0] for post in posts if post[5]])
         topic_url = _topic_url_pattern()
         documents = []
-        for pk, topic_id, author_id, created_at, body_html in posts:
+        for pk, topic_id, author_id, created_at, body_html, _ in posts:
             _, title, kind, category_id, _, _, answer_id, answer_status = topics[topic_id]
             audience, association, category = data.category(category_id)
             if not audience:
                 continue
             documents.append(
                 document(
-                    kind="post", pk=pk, title=title, body=join_text(html_to_text(body_html)),
+                    kind="post", pk=pk, title=title, body=join_text(html_to_text(body_html), *files.get(pk, ())),
                     url=f"{topic_url.format(topic_id)}?post={pk}#post-{pk}", published_at=created_at, audience=audience,
                     association=association, category=category, tags=tags.get(topic_id, ()),
                     jurisdictions=jurisdictions.get(topic_id, ()), author=names.get(author_id, ""),

@@ -27,7 +27,8 @@ def forum(live_url):
     asker = member_of(association, user=verified_account("asha.asker@county.example", PASSWORD, "Asha Asker"))
     replier = member_of(association, user=verified_account("rory.replier@county.example", PASSWORD, "Rory Replier"))
     topic = make_topic(asker, category, title="Registering a Texas order for enforcement only")
-    reply = make_reply(replier, topic, body=REPLY_TEXT)
+    # The guard flags it; the author (wrongly) confirms it is not real case data.
+    reply = make_reply(replier, topic, body=REPLY_TEXT, confirmed_reason="It is a made-up example")
     return topic, reply, moderator, member
 
 

@@ -44,14 +44,20 @@ def missouri():
 
 
 @pytest.fixture
-def private_topic(member, private, missouri):
-    return make_topic(member, private, title="Private question on county payroll", tags=["county-payroll"],
+def asker(west):
+    """Who starts the topics (and so follows them from the start)."""
+    return member_of(west)
+
+
+@pytest.fixture
+def private_topic(asker, private, missouri):
+    return make_topic(asker, private, title="Private question on county payroll", tags=["county-payroll"],
                       jurisdictions=[missouri])
 
 
 @pytest.fixture
-def public_topic(member, public, missouri):
-    return make_topic(member, public, title="Public question on e-IWO", tags=["e-iwo"], jurisdictions=[missouri])
+def public_topic(asker, public, missouri):
+    return make_topic(asker, public, title="Public question on e-IWO", tags=["e-iwo"], jurisdictions=[missouri])
 
 
 def follow_url(kind, key):
@@ -80,6 +86,13 @@ def test_member_follows_and_unfollows_each_kind(client, member, private_topic, k
     assert not Follow.objects.filter(user=member).exists()
 
 
+def test_the_author_of_a_topic_follows_it_and_may_stop(client, asker, private_topic):
+    assert Follow.objects.filter(user=asker, topic=private_topic).exists()
+    client.force_login(asker)
+    client.post(follow_url("topic", str(private_topic.pk)))
+    assert not Follow.objects.filter(user=asker).exists()
+
+
 @pytest.mark.parametrize("kind", ["topic", "category", "tag"])
 def test_you_cannot_follow_what_you_cannot_see(client, west, private_topic, kind):
     key = {"topic": str(private_topic.pk), "category": "wic-private", "tag": "county-payroll"}[kind]
@@ -87,7 +100,7 @@ def test_you_cannot_follow_what_you_cannot_see(client, west, private_topic, kind
     for outsider in (UserFactory(), member_of(other), member_of(west, status="lapsed")):
         client.force_login(outsider)
         assert client.post(follow_url(kind, key)).status_code == 404
-    assert not Follow.objects.exists()
+    assert not Follow.objects.exclude(user=private_topic.author).exists()
 
 
 def test_follow_unknown_things_is_404(client, member, public_topic):
@@ -95,7 +108,7 @@ def test_follow_unknown_things_is_404(client, member, public_topic):
     for kind, key in [("topic", "999999"), ("topic", "abc"), ("category", "nope"), ("tag", "never-used"),
                       ("jurisdiction", "ZZ"), ("post", str(public_topic.pk)), ("user", "1")]:
         assert client.post(follow_url(kind, key)).status_code == 404, (kind, key)
-    assert not Follow.objects.exists()
+    assert not Follow.objects.filter(user=member).exists()
 
 
 def test_follow_needs_sign_in_and_post(client, member, public_topic):
@@ -104,7 +117,7 @@ def test_follow_needs_sign_in_and_post(client, member, public_topic):
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
     client.force_login(member)
     assert client.get(url).status_code == 405
-    assert not Follow.objects.exists()
+    assert not Follow.objects.filter(user=member).exists()
 
 
 def test_follow_goes_back_to_a_safe_next_only(client, member, public_topic):
@@ -157,7 +170,7 @@ def test_unfollow_still_works_after_losing_access(member, west, private):
     private.group = west.role_groups.get(role=Role.BOARD).group
     private.save()
     assert services.toggle_follow(member, "category", private) is False
-    assert not Follow.objects.exists()
+    assert not Follow.objects.filter(user=member).exists()
 
 
 # --- Bookmarks --------------------------------------------------------------------------------------
