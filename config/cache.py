@@ -159,6 +159,11 @@ class ResilientRedisCache(RedisCache):
             logger.warning("cache: over %d keys changed while Redis was down; some older values may be served "
                            "until they expire", STALE_KEYS_LIMIT)
 
+    def ping(self) -> None:
+        """Reach Redis itself, never the fallback (for /healthz: the site carries on while
+        Redis is down, but the health check must say so)."""
+        self._cache.get_client(write=True).ping()
+
     # --- the cache API ---------------------------------------------------------------------
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):

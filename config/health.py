@@ -29,6 +29,8 @@ def check_database() -> dict:
 
 def check_cache() -> dict:
     cache = caches["default"]
+    if hasattr(cache, "ping"):
+        cache.ping()  # config.cache.ResilientRedisCache would otherwise answer from memory
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "ok", timeout=10)
     value = cache.get(key)

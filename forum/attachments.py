@@ -483,16 +483,16 @@ def visible_attachment(user, pk: int) -> Attachment:
     (the view answers 404 either way, so nobody learns what exists). One query, besides the
     viewer's permissions unless a ForumViewer is passed.
 
-    A file the confidential-data guard quarantined opens only for its uploader and the
-    category's moderators until a moderator clears it; a removed one (its file is deleted)
-    opens for nobody."""
+    A file the confidential-data guard has not checked yet, or quarantined, opens only for
+    its uploader and the category's moderators (until the check passes or a moderator clears
+    it); a removed one (its file is deleted) opens for nobody."""
     viewer = ForumViewer.of(user)
     visible_posts = Post.objects.filter(viewer.post_filter(), topic__in=viewer.topics())
     attachment = Attachment.objects.select_related("post__topic__category__association").get(pk=pk, post__in=visible_posts)
     if attachment.review_status == Attachment.Review.REMOVED:
         raise Attachment.DoesNotExist("This attachment was removed by a moderator.")
-    if attachment.review_status == Attachment.Review.QUARANTINED and not can_open_quarantined(user, attachment):
-        raise Attachment.DoesNotExist("This attachment is waiting for a moderator's review.")
+    if attachment.withheld and not can_open_quarantined(user, attachment):
+        raise Attachment.DoesNotExist("This attachment is being checked or waiting for a moderator's review.")
     return attachment
 
 

@@ -219,6 +219,11 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["uploaded_at"]
 
+    @property
+    def withheld(self) -> bool:
+        """Not yet for everyone: the guard has not read it yet, or found what may be case data."""
+        return self.extraction_status == self.Extraction.PENDING or self.review_status == self.Review.QUARANTINED
+
     def __str__(self):
         return self.original_name
 

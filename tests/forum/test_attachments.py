@@ -36,7 +36,7 @@ from forum.models import Attachment, Category, Post, Topic, Visibility
 from members.models import Membership, Role
 from members.services import lapse_membership
 from tests.factories import UserFactory, association_with_groups, member_of, staff_decider
-from tests.forum.factories import CategoryFactory, make_reply, make_topic
+from tests.forum.factories import CategoryFactory, checked, make_reply, make_topic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -456,6 +456,7 @@ def test_the_partial_shows_the_current_document_and_earlier_versions(member, mem
     attach_files(opening, [upload("Steps 2024.pdf", pdf_bytes())], by=member)
     add_procedure_version(topic, upload("Steps 2025.pdf", pdf_bytes()), by=member)
     newest = add_procedure_version(topic, upload("Steps <2026>.pdf", pdf_bytes()), by=member)
+    checked(*Attachment.objects.filter(post__topic=topic))
     (post,) = posts_with_attachments(topic)
 
     with CaptureQueriesContext(connection) as queries:
@@ -471,7 +472,7 @@ def test_the_partial_shows_the_current_document_and_earlier_versions(member, mem
 def test_the_partial_lists_a_replys_files(member, members_category):
     topic = make_topic(member, members_category)
     reply = make_reply(member, topic)
-    attach_files(reply, [upload("a.txt", b"one"), upload("b.png", image_bytes("PNG"))], by=member)
+    checked(*attach_files(reply, [upload("a.txt", b"one"), upload("b.png", image_bytes("PNG"))], by=member))
     posts = posts_with_attachments(topic)
     html = render_to_string("forum/includes/attachments.html", {"post": posts[1]})
     assert "Attached files" in html and "a.txt" in html and "b.png" in html
@@ -502,6 +503,7 @@ def world(association, member, members_category):
     public_topic = make_topic(member, public)
     (public_file,) = attach_files(public_topic.posts.get(), [upload("Public.png", image_bytes("PNG"))], by=member)
 
+    checked(opening_file, hidden_file, held_file, public_file)
     lapsed = member_of(association)
     lapse_membership(Membership.objects.get(user=lapsed, association=association), by=staff_decider(), reason="Dues.")
     return {
@@ -582,7 +584,8 @@ def test_download_headers(client, member, members_category):
 def test_html_in_a_text_file_is_served_as_an_inert_download(client, member, association):
     public = CategoryFactory(association=association, visibility=Category.Visibility.PUBLIC)
     post = make_topic(member, public).posts.get()
-    (attachment,) = attach_files(post, [upload("payload.txt", b"<script>alert(document.cookie)</script>")], by=member)
+    (attachment,) = checked(*attach_files(post, [upload("payload.txt", b"<script>alert(document.cookie)</script>")],
+                                          by=member))
     response = download(client, None, attachment)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"

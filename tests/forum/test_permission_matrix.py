@@ -19,7 +19,7 @@ from forum.feeds import feed_token_for
 from forum.models import Attachment, Category
 from members.models import Role, RoleGroup
 from tests.factories import UserFactory, association_with_groups, member_of
-from tests.forum.factories import CategoryFactory, make_topic
+from tests.forum.factories import CategoryFactory, checked, make_topic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -74,6 +74,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             (attachment,) = attach_files(
                 topic.posts.get(position=1), [SimpleUploadedFile("Steps.txt", b"Step one: register the order.")], by=author
             )
+            checked(attachment)
             urls[visibility] = {
                 "listing": category.get_absolute_url(),
                 "topic": topic.get_absolute_url(),

@@ -218,3 +218,26 @@ def test_visible_attachment_is_the_one_check(world):
         visible_attachment(world["member"], attachment.pk)
     with pytest.raises(Attachment.DoesNotExist):
         visible_attachment(UserFactory(), attachment.pk)
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("uploader", 200), ("moderator", 200), ("member", 404), ("other_moderator", 404), ("anonymous", 404),
+])
+def test_a_file_not_yet_checked_opens_only_for_its_uploader_and_moderators(client, world, who, status):
+    (pending,) = attach_files(world["reply"], [files.upload("fees.txt", b"Registration fees by state")],
+                              by=world["uploader"])
+    assert pending.extraction_status == "pending"
+    user = None if who == "anonymous" else world[who]
+    assert download(client, user, pending).status_code == status
+    run_extraction(pending.pk)
+    assert download(client, user, pending).status_code == 200  # checked and clean: for everyone who sees the post
+
+
+def test_the_topic_page_says_a_file_is_being_checked(client, world):
+    attach_files(world["reply"], [files.upload("fees.txt", b"Registration fees by state")], by=world["uploader"])
+    client.force_login(world["member"])
+    html = client.get(world["topic"].get_absolute_url()).content.decode()
+    assert "being checked for confidential data" in html and "fees.txt" not in html
+    client.force_login(world["uploader"])
+    html = client.get(world["topic"].get_absolute_url()).content.decode()
+    assert "fees.txt" in html and "Being checked" in html
