@@ -184,6 +184,8 @@ def test_apply_then_admin_approves_through_the_queue(client, association, django
     client.force_login(admin)
     queue = client.get(reverse("members:application_queue", args=[association.slug]))
     assert applicant.email in queue.content.decode()
+    for guard_page in ("forum:guard_settings", "forum:guard_report"):  # the admins' way to the guard
+        assert reverse(guard_page, args=[association.slug]) in queue.content.decode()
     decision_url = reverse("members:application_decision", args=[association.slug, membership.pk])
     rejected_without_reason = client.post(decision_url, {"decide": "1", "decision": "reject", "reason": ""})
     assert rejected_without_reason.status_code == 400
