@@ -98,3 +98,24 @@ def _delete(entry: dict) -> None:
         _storage().delete(entry["path"])
     except OSError:
         logger.exception("could not remove a kept upload")
+
+
+def purge_expired(now=None) -> int:
+    """Delete kept files older than KEEP_SECONDS: their list has left the cache, so no form
+    can attach them any more (a form shown again and never sent). Run daily by
+    `manage.py purge_pending_uploads`. Returns how many were deleted."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    storage = _storage()
+    try:
+        _directories, names = storage.listdir(PREFIX.rstrip("/"))
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{PREFIX}{name}"
+        if (now - storage.get_modified_time(path)).total_seconds() > KEEP_SECONDS:
+            _delete({"path": path})
+            deleted += 1
+    return deleted

@@ -483,3 +483,27 @@ def test_attachments_are_kept_across_the_guard_step(client, member, category):
     assert attachment.original_name == "checklist.txt" and attachment.post.topic.status == Visibility.PUBLISHED
     assert attachment.file.read() == b"Registration checklist\n"
     assert not pending_files() & kept_paths
+
+
+def test_kept_files_of_forms_never_sent_again_are_purged_after_a_day(tmp_path, monkeypatch):
+    import io
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+    from django.core.management import call_command
+
+    from forum import pending_uploads
+
+    storage = FileSystemStorage(location=tmp_path)
+    monkeypatch.setattr(pending_uploads, "_storage", lambda: storage)
+    assert pending_uploads.purge_expired() == 0  # nothing kept yet: no folder at all
+    old = storage.save(f"{pending_uploads.PREFIX}old", ContentFile(b"from a form left two days ago"))
+    fresh = storage.save(f"{pending_uploads.PREFIX}fresh", ContentFile(b"from a form being filled in"))
+    two_days_ago = time.time() - 2 * pending_uploads.KEEP_SECONDS
+    os.utime(storage.path(old), (two_days_ago, two_days_ago))
+    output = io.StringIO()
+    call_command("purge_pending_uploads", stdout=output)
+    assert output.getvalue().strip() == "Deleted 1 kept upload."
+    assert not storage.exists(old) and storage.exists(fresh)
