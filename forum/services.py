@@ -305,11 +305,16 @@ def _active_users_named(names: list[str]) -> dict:
     return {user.username_lower: user for user in users}
 
 
+def users_mentioned_in(body: str) -> dict:
+    """{lowercased username: user} for the active accounts `body` mentions (one query)."""
+    return _active_users_named(_mentioned_names(body))
+
+
 def link_mentions(body: str) -> str:
     """`@username` of an existing account becomes a Markdown link to their profile page,
     before rendering; the sanitiser still runs over the result, and a name that is nobody's
     stays plain text."""
-    users = _active_users_named(_mentioned_names(body))
+    users = users_mentioned_in(body)
     if not users:
         return body
 
@@ -329,7 +334,7 @@ def render_post_body(body: str) -> str:
 
 def mentioned_users(body: str, topic: Topic) -> list:
     """The accounts `body` mentions that can see `topic` (at most MAX_MENTIONS_PER_POST)."""
-    users = _active_users_named(_mentioned_names(body)).values()
+    users = users_mentioned_in(body).values()
     return [user for user in users if visible_topics(user).filter(pk=topic.pk).exists()]
 
 

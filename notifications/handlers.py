@@ -10,7 +10,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,13 +46,9 @@ def _published_post(post_id: int) -> Post | None:
 
 def _mentioned_ids(post: Post) -> set[int]:
     """Accounts the post mentions (they hear of it as a mention, not as a reply)."""
-    from forum.services import _mentioned_names
+    from forum.services import users_mentioned_in
 
-    names = _mentioned_names(post.body)
-    if not names:
-        return set()
-    users = get_user_model().objects.annotate(lowered=Lower("username")).filter(lowered__in=names)
-    return set(users.values_list("pk", flat=True))
+    return {user.pk for user in users_mentioned_in(post.body).values()}
 
 
 def _post_target(post: Post, title: str) -> Target:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -63,22 +63,40 @@ def notify(kind: str, recipient_ids: Iterable[int], target: Target, *, actor_id:
         if not delivery:
             return []
         now = timezone.now()
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient_id=user_id, kind=kind, actor_id=actor_id, title=target.title[:300],
-                    summary=target.summary[:500], url=target.url[:500], topic_id=target.topic_id,
-                    post_id=target.post_id, page_id=target.page_id, association_id=target.association_id,
-                    dedupe_key=dedupe_key, created_at=now,
-                )
-                for user_id in sorted(delivery)
-            ],
-            ignore_conflicts=bool(dedupe_key),  # a concurrent twin already wrote it: keep that one
-        )
-        created = list(Notification.objects.filter(recipient_id__in=delivery, kind=kind, created_at=now,
-                                                   dedupe_key=dedupe_key, title=target.title[:300]))
+        rows = [
+            Notification(
+                recipient_id=user_id, kind=kind, actor_id=actor_id, title=target.title[:300],
+                summary=target.summary[:500], url=target.url[:500], topic_id=target.topic_id,
+                post_id=target.post_id, page_id=target.page_id, association_id=target.association_id,
+                dedupe_key=dedupe_key, created_at=now,
+            )
+            for user_id in sorted(delivery)
+        ]
+        created = insert_skipping_twins(rows)
         immediate = [row.pk for row in created if delivery[row.recipient_id] == Delivery.IMMEDIATE]
         transaction.on_commit(lambda: after_commit(created, immediate))
+    return created
+
+
+def insert_skipping_twins(rows: list[Notification]) -> list[Notification]:
+    """Insert `rows` and return those written. A concurrent notify() with the same dedupe key
+    may have written some since our check (the unique constraint refuses them): then each row
+    goes in on its own, and the twins already written are kept rather than doubled."""
+    try:
+        with transaction.atomic():
+            return Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        if not all(row.dedupe_key for row in rows):
+            raise
+    created = []
+    for row in rows:
+        row.pk = None
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:
+            continue
+        created.append(row)
     return created
 
 

@@ -9,14 +9,24 @@ from search.query import MAX_FILTER_VALUES, MAX_TEXT_CHARS, SORTS
 from search.selectors import KIND_LABELS
 from search.syntax import ParsedQuery, parse_query
 
-# Address parameter → SearchQuery field, for the repeatable facet filters.
-FACET_PARAMETERS = {
-    "kind": "kinds",
-    "association": "associations",
-    "category": "categories",
-    "tag": "tags",
-    "jurisdiction": "jurisdictions",
-}
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # the backend's facet (search.query.FACET_NAMES)
+    parameter: str  # the address parameter that filters by it
+    heading: str
+    query_filter: str | None = None  # the SearchQuery field it fills (year and answered are read apart)
+
+
+FACETS = (
+    Facet("kind", "kind", "Type", "kinds"),
+    Facet("association", "association", "Association", "associations"),
+    Facet("category", "category", "Forum category", "categories"),
+    Facet("tags", "tag", "Tag", "tags"),
+    Facet("jurisdictions", "jurisdiction", "Jurisdiction", "jurisdictions"),
+    Facet("year", "year", "Year"),
+    Facet("answered", "answered", "Answered questions"),
+)
 ANSWERED_VALUES = {"yes": True, "no": False}
 MAX_VALUE_CHARS = 100
 MAX_PAGE = 1_000_000
@@ -66,7 +76,10 @@ def read_search_request(params) -> SearchRequest:
     request.parsed = parse_query(q)
     messages.extend(request.parsed.messages)
 
-    for parameter, name in FACET_PARAMETERS.items():
+    for facet in FACETS:
+        if facet.query_filter is None:
+            continue
+        parameter = facet.parameter
         values = [value.strip().lower()[:MAX_VALUE_CHARS] for value in params.getlist(parameter)[:MAX_FILTER_VALUES]]
         values = [value for value in values if value or parameter == "association"]
         if parameter == "kind":
@@ -75,7 +88,7 @@ def read_search_request(params) -> SearchRequest:
                 messages.append("Unknown result type ignored: " + ", ".join(value[:30] for value in unknown[:3]) + ".")
             values = [value for value in values if value in KIND_LABELS]
         if values:
-            request.filters[name] = tuple(dict.fromkeys(values))
+            request.filters[facet.query_filter] = tuple(dict.fromkeys(values))
 
     year = params.get("year", "").strip()
     if year:

@@ -21,17 +21,12 @@ from django_ratelimit.decorators import ratelimit
 
 from search import selectors
 from search.backends import SearchUnavailable, get_search_backend
-from search.forms import read_search_request
-from search.query import FACET_NAMES, SearchQuery, words_of
+from search.forms import FACETS, read_search_request
+from search.query import SearchQuery, words_of
 from search.syntax import canonical_text
 
 logger = logging.getLogger(__name__)
 
-# Facet name (search.query.FACET_NAMES) → the address parameter that filters by it.
-FACET_PARAMETER = {"kind": "kind", "association": "association", "category": "category", "tags": "tag",
-                   "jurisdictions": "jurisdiction", "year": "year", "answered": "answered"}
-FACET_HEADINGS = {"kind": "Type", "association": "Association", "category": "Forum category", "tags": "Tag",
-                  "jurisdictions": "Jurisdiction", "year": "Year", "answered": "Answered questions"}
 SUGGESTION_MIN_CHARS = 2
 SUGGESTIONS_SHOWN = 8
 
@@ -72,8 +67,8 @@ class Links:
 def _facet_groups(params, link_to, facets, labels) -> list[dict]:
     """Each facet's values with a link that adds or removes it."""
     groups = []
-    for name in FACET_NAMES:
-        parameter = FACET_PARAMETER[name]
+    for facet in FACETS:
+        name, parameter = facet.name, facet.parameter
         chosen = params.getlist(parameter)
         options = []
         for value, count in facets.get(name, []):
@@ -90,15 +85,15 @@ def _facet_groups(params, link_to, facets, labels) -> list[dict]:
                 "count": count, "selected": selected, "link": link,
             })
         if options:
-            groups.append({"name": name, "heading": FACET_HEADINGS[name], "options": options})
+            groups.append({"name": name, "heading": facet.heading, "options": options})
     return groups
 
 
 def _active_filters(params, link, labels, category_names) -> list[dict]:
     """The facet filters in the address, each with a link that removes it."""
     active = []
-    for name in FACET_NAMES:
-        parameter = FACET_PARAMETER[name]
+    for facet in FACETS:
+        name, parameter = facet.name, facet.parameter
         chosen = params.getlist(parameter)
         for value in chosen:
             known = labels.get(name, {})
@@ -113,7 +108,7 @@ def _active_filters(params, link, labels, category_names) -> list[dict]:
             else:
                 label = known.get(value.lower(), value)
             active.append({
-                "heading": FACET_HEADINGS[name], "label": label,
+                "heading": facet.heading, "label": label,
                 "link": link(**{parameter: [other for other in chosen if other != value]}),
             })
     return active
@@ -166,7 +161,7 @@ def results(request):
         "searched": True,
         "results": found,
         "hits": [_hit_view(hit, labels) for hit in found.hits],
-        "first_number": query.offset + 1 if found.page == query.page else (found.page - 1) * found.per_page + 1,
+        "first_number": (found.page - 1) * found.per_page + 1,
         "facet_groups": _facet_groups(request.GET, link, found.facets, labels),
         "active_filters": _active_filters(request.GET, link, labels, category_names),
         "page_obj": page_obj,
@@ -174,7 +169,7 @@ def results(request):
         "sort_links": {sort: link(sort=sort) for sort in ("relevance", "date")},
         "effective_sort": query.sort,
         "did_you_mean": _did_you_mean(link, search, found.did_you_mean),
-        "clear_filters_link": link(**{parameter: None for parameter in FACET_PARAMETER.values()}),
+        "clear_filters_link": link(**{facet.parameter: None for facet in FACETS}),
     })
     return render(request, "search/results.html", context)
 

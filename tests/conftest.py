@@ -96,3 +96,15 @@ def isolated_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def private_storage(tmp_path, monkeypatch):
+    """Attachments go to a throwaway private folder for each test."""
+    from django.core.files.storage import FileSystemStorage
+
+    from forum.models import Attachment
+
+    storage = FileSystemStorage(location=tmp_path / "private")
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
+    return storage

@@ -41,6 +41,12 @@ def pdf_bytes(pages: list[str | list[str]], *, compress: bool = False) -> bytes:
         page_numbers.append(len(objects))
     kids = b" ".join(b"%d 0 R" % number for number in page_numbers)
     objects[1] = b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % len(page_numbers)
+    return pdf_from_objects(objects)
+
+
+def pdf_from_objects(objects: list[bytes]) -> bytes:
+    """A PDF file of these numbered objects (1 is the catalog), with a correct cross-reference
+    table."""
     output = io.BytesIO()
     output.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -10,7 +10,7 @@ import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader, PdfWriter
 
-from forum.extraction.samples import pdf_bytes
+from forum.extraction.samples import pdf_bytes, pdf_from_objects
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -54,16 +54,7 @@ def slow_pdf(operators: int = 100_000) -> bytes:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    output = io.BytesIO()
-    output.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, content in enumerate(objects, start=1):
-        offsets.append(output.tell())
-        output.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
-    xref = output.tell()
-    output.write(b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    output.write(b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref)
-    return output.getvalue()
+    return pdf_from_objects(objects)
 
 
 def docx_file(*paragraphs: str, table: list[list[str]] | None = None, header: str = "") -> bytes:

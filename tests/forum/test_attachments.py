@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.template.loader import render_to_string
@@ -32,13 +31,14 @@ from forum.attachments import (
     earlier_versions,
     validate_uploads,
 )
+from forum.extraction import samples
 from forum.models import Attachment, Category, Post, Topic, Visibility
 from members.models import Membership, Role
 from members.services import lapse_membership
 from tests.factories import UserFactory, association_with_groups, member_of, staff_decider
 from tests.forum.factories import CategoryFactory, checked, make_reply, make_topic
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("private_storage")]
 
 OFFICE_CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -55,28 +55,8 @@ OFFICE_CONTENT_TYPES = (
 
 
 def pdf_bytes(text: str = "Transmittal #1 checklist") -> bytes:
-    """A small but complete PDF (one page of text) with a correct cross-reference table."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    output = io.BytesIO()
-    output.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(output.tell())
-        output.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = output.tell()
-    output.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        output.write(b"%010d 00000 n \n" % offset)
-    output.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return output.getvalue()
+    """A small but complete PDF: one page of text."""
+    return samples.pdf_bytes([text])
 
 
 def zip_bytes(members: dict[str, bytes | str], *, stored_first: str | None = None) -> bytes:
@@ -161,14 +141,6 @@ LINUX_PROGRAM = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00\x0
 
 
 # --- Fixtures -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path, monkeypatch):
-    """Attachments go to a throwaway private folder for each test."""
-    storage = FileSystemStorage(location=tmp_path / "private")
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return storage
 
 
 @pytest.fixture

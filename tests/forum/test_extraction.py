@@ -6,7 +6,6 @@ search and never loses the post."""
 import time
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
 from forum import extraction
@@ -19,7 +18,7 @@ from tests.factories import association_with_groups, member_of
 from tests.forum import document_files as files
 from tests.forum.factories import CategoryFactory, make_reply, make_topic
 
-pytestmark = pytest.mark.smoke
+pytestmark = [pytest.mark.smoke, pytest.mark.usefixtures("private_storage")]
 
 DAMAGED = "The file looks damaged"
 
@@ -236,13 +235,6 @@ def test_the_child_gets_no_secrets_from_the_environment(write, monkeypatch):
 
 
 # --- The background task --------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path, monkeypatch):
-    storage = FileSystemStorage(location=tmp_path / "private")
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return storage
 
 
 @pytest.fixture

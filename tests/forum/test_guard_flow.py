@@ -13,10 +13,11 @@ from forum import guard, services
 from forum.confidential import FindingKind
 from forum.models import GuardFinding, Post, PostRevision, Topic, Visibility
 from forum.moderation import approve_post, moderation_queue
-from members.models import Association, Role
+from members.models import Association
 from search.sources import documents_for
-from tests.factories import JurisdictionFactory, UserFactory, association_with_groups, member_of
+from tests.factories import JurisdictionFactory
 from tests.forum.factories import CategoryFactory, make_reply, make_topic
+from tests.pages import form_token, soup
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -26,41 +27,6 @@ PHONE_TEXT = "For the example, call the obligor at 573-555-0142 before the heari
 PHONE = "573-555-0142"
 CLEAN_TEXT = "Which documents does your tribunal require before it registers an order for enforcement only?"
 TITLE = "Registering a Texas order for enforcement only"
-
-
-@pytest.fixture
-def association():
-    return association_with_groups()
-
-
-@pytest.fixture
-def category(association):
-    return CategoryFactory(association=association, visibility="members")
-
-
-@pytest.fixture
-def member(association):
-    return member_of(association, user=UserFactory(display_name="Priya Natarajan"))
-
-
-@pytest.fixture
-def other_member(association):
-    return member_of(association, user=UserFactory(display_name="Marcus Bell"))
-
-
-@pytest.fixture
-def moderator(association):
-    return member_of(association, Role.MODERATOR, user=UserFactory(display_name="Grace Yazzie"))
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def form_token(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return soup(response).find("input", attrs={"name": "submission_token"})["value"]
 
 
 def hidden(page: BeautifulSoup, name: str) -> str:

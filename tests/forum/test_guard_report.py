@@ -4,7 +4,6 @@ findings for its admins: counts by month, kind and outcome, no content, no links
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from forum.models import GuardFinding, Visibility
 from members.models import Association, Role
 from tests.factories import UserFactory, association_with_groups, member_of
 from tests.forum.factories import CategoryFactory, make_reply, make_topic
+from tests.pages import soup
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -40,10 +40,6 @@ def admin(association):
 @pytest.fixture
 def member(association):
     return member_of(association)
-
-
-def soup(response):
-    return BeautifulSoup(response.content.decode(), "html.parser")
 
 
 def report_url(association):

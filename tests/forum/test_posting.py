@@ -20,7 +20,7 @@ from forum.forms import OneTimeSubmission, quote_as_markdown
 from forum.models import Category, Post, PostingSuspension, PostRevision, Topic, Visibility
 from forum.rendering import render_markdown
 from forum.selectors import visible_posts, visible_topics
-from members.models import Jurisdiction, Role
+from members.models import Jurisdiction
 from members.selectors import associations_for_switcher
 from notifications.selectors import unread_count
 from tests.factories import (
@@ -31,6 +31,7 @@ from tests.factories import (
     member_of,
 )
 from tests.forum.factories import CategoryFactory, make_reply, make_topic
+from tests.pages import form_token, soup
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -38,31 +39,6 @@ LONG_BODY = "Which documents does your tribunal require before it registers an o
 
 
 # --- Fixtures and helpers ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def association():
-    return association_with_groups()
-
-
-@pytest.fixture
-def category(association):
-    return CategoryFactory(association=association)
-
-
-@pytest.fixture
-def member(association):
-    return member_of(association, user=UserFactory(display_name="Priya Natarajan"))
-
-
-@pytest.fixture
-def other_member(association):
-    return member_of(association, user=UserFactory(display_name="Marcus Bell"))
-
-
-@pytest.fixture
-def moderator(association):
-    return member_of(association, Role.MODERATOR, user=UserFactory(display_name="Grace Yazzie"))
 
 
 @pytest.fixture
@@ -77,19 +53,6 @@ def emitted(monkeypatch):
     events = []
     monkeypatch.setattr(services, "emit", lambda name, **payload: events.append((name, payload)))
     return events
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def form_token(client, url: str) -> str:
-    """The one-time submission token of the form on `url`, as a browser would send it."""
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    field = soup(response).find("input", attrs={"name": "submission_token"})
-    assert field is not None and field["value"]
-    return field["value"]
 
 
 def topic_url(topic) -> str:

@@ -7,8 +7,6 @@ stored) and a double submit."""
 import os
 
 import pytest
-from bs4 import BeautifulSoup
-from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
 from forum.attachments import attach_files, current_document, earlier_versions
@@ -17,15 +15,9 @@ from members.models import Role
 from tests.factories import UserFactory, association_with_groups, member_of
 from tests.forum.factories import CategoryFactory, make_topic
 from tests.forum.test_attachments import WINDOWS_PROGRAM, docx_bytes, pdf_bytes, upload
+from tests.pages import soup
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path, monkeypatch):
-    storage = FileSystemStorage(location=tmp_path / "private")
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return storage
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("private_storage")]
 
 
 @pytest.fixture
@@ -52,10 +44,6 @@ def procedure(author, category):
 
 def version_url(topic) -> str:
     return reverse("forum:procedure_version", args=[topic.pk])
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content.decode(), "html.parser")
 
 
 def token(client, topic) -> str:

@@ -4,7 +4,6 @@ the moderators' queue shows the findings (kind, confidence, why, and the text ar
 to moderators only); clearing and removing are audited and tell the uploader."""
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
 from forum import moderation
@@ -18,17 +17,10 @@ from tests.factories import UserFactory, association_with_groups, member_of
 from tests.forum import document_files as files
 from tests.forum.factories import CategoryFactory, make_reply, make_topic
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("private_storage")]
 
 SSN_DIGITS = "805-92-0373"
 WAITING = "An attachment is waiting for a moderator’s review."
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path, monkeypatch):
-    storage = FileSystemStorage(location=tmp_path / "private")
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return storage
 
 
 @pytest.fixture

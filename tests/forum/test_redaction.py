@@ -6,7 +6,6 @@ the audit log records the action without the text."""
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
@@ -26,7 +25,8 @@ from notifications.models import Kind, Notification
 from search.models import IndexOutboxEntry
 from search.sources import documents_for
 from tests.factories import UserFactory, association_with_groups, member_of
-from tests.forum.factories import CategoryFactory, make_reply, make_topic
+from tests.forum.factories import make_reply, make_topic
+from tests.pages import soup
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -36,23 +36,8 @@ TITLE = "Income withholding after a UIFSA registration"
 
 
 @pytest.fixture
-def association():
-    return association_with_groups()
-
-
-@pytest.fixture
-def category(association):
-    return CategoryFactory(association=association, visibility="members")
-
-
-@pytest.fixture
 def author(association):
     return member_of(association, user=UserFactory(display_name="Priya Natarajan"))
-
-
-@pytest.fixture
-def moderator(association):
-    return member_of(association, Role.MODERATOR, user=UserFactory(display_name="Grace Yazzie"))
 
 
 @pytest.fixture
@@ -72,10 +57,6 @@ def post(author, topic):
 def ssn_span(post):
     start = post.body.index(SSN)
     return start, start + len(SSN)
-
-
-def soup(response):
-    return BeautifulSoup(response.content.decode(), "html.parser")
 
 
 # --- The service ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from members import services as member_services
 from members.models import Membership, Role, RoleGroup
 from notifications.handlers import remind_upcoming_events
 from notifications.models import Delivery, Kind, Notification
-from notifications.services import Target, notify, set_preference
+from notifications.services import Target, insert_skipping_twins, notify, set_preference
 from tests.factories import UserFactory, association_with_groups, member_of
 from tests.forum.factories import CategoryFactory, make_reply, make_topic
 
@@ -178,6 +178,19 @@ def test_nobody_is_told_of_their_own_action_or_twice_for_one_key(forum):
     assert [row.recipient_id for row in first] == [forum.follower.pk]
     assert [row.recipient_id for row in again] == [forum.asker.pk]
     assert Notification.objects.filter(recipient=forum.follower).count() == 1
+
+
+def test_a_twin_written_after_the_check_is_kept_and_not_doubled(forum):
+    """The race notify()'s pre-check cannot see: a concurrent call with the same key wrote the
+    follower's row first. The insert keeps that row and writes the asker's alone."""
+    target = Target(title="Issue", url="/")
+    [twin] = notify(Kind.NEWSLETTER, [forum.follower.pk], target, dedupe_key="issue:2")
+    rows = [Notification(recipient_id=user.pk, kind=Kind.NEWSLETTER, title="Issue", url="/", dedupe_key="issue:2")
+            for user in (forum.asker, forum.follower)]
+    written = insert_skipping_twins(rows)
+    assert [row.recipient_id for row in written] == [forum.asker.pk]
+    assert written[0].pk is not None
+    assert list(Notification.objects.filter(dedupe_key="issue:2", recipient=forum.follower)) == [twin]
 
 
 def test_a_kind_turned_off_writes_nothing(forum):

@@ -5,7 +5,6 @@ a moderator clears them; sources stay bulk."""
 from types import SimpleNamespace
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,14 +20,7 @@ from tests.forum.factories import CategoryFactory, make_reply, make_topic
 from tests.search.conftest import index_now
 from tests.search.test_search_page import search, titles
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path, monkeypatch):
-    storage = FileSystemStorage(location=tmp_path / "private")
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return storage
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 
 def attach(post, user, name, content) -> Attachment:

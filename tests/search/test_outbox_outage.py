@@ -12,7 +12,6 @@ new and edited documents, and nothing hidden or deleted.
 import io
 
 import pytest
-from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -25,6 +24,7 @@ from search.query import SearchQuery
 from tests.forum.factories import make_reply, make_topic
 from tests.search.test_sources import forum  # noqa: F401 (fixture)
 from tests.service_control import PrivateElasticsearch, port_open
+from tests.pages import form_token
 
 # Writes really commit: each commit's on-commit hook runs the drain (the immediate task
 # backend), as a worker would right after it.
@@ -64,14 +64,6 @@ def assert_waiting(document_ids, attempts: int = 1) -> None:
 def found(backend, text: str, audience: frozenset[str]) -> set[str]:
     results = backend.search(SearchQuery(text=text, audience=audience, per_page=50))
     return {hit.id for hit in results.hits}
-
-
-def form_token(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    field = BeautifulSoup(response.content.decode(), "html.parser").find("input", attrs={"name": "submission_token"})
-    assert field is not None and field["value"]
-    return field["value"]
 
 
 def test_writes_commit_while_elasticsearch_is_stopped_and_the_outbox_drains_when_it_is_back(

@@ -521,3 +521,13 @@ def test_long_random_strings_stay_fast():
         parsed = parse_query(raw)
         assert time.perf_counter() - started < 0.25
         assert_round_trip(parsed)
+
+
+def test_every_backend_facet_has_one_address_parameter_and_heading():
+    from search.forms import FACETS
+    from search.query import FACET_NAMES
+
+    assert tuple(facet.name for facet in FACETS) == FACET_NAMES
+    assert len({facet.parameter for facet in FACETS}) == len(FACETS)
+    fields = {field.name for field in dataclasses.fields(SearchQuery)}
+    assert {facet.query_filter for facet in FACETS} - {None} <= fields
