@@ -192,24 +192,18 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Redis pub/sub rather than channels_redis' list-based layer: a group send is one
+            # PUBLISH, where the list layer makes four round trips per group. One reply tells
+            # a thousand followers, each in a group of their own (user.<id>): with pub/sub the
+            # last of them hears in under a second (bench/notify.py). Pub/sub keeps nothing
+            # for a page that is not connected; neither did the list layer for long, and
+            # pages catch up from the database when they reconnect (notifications.live).
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s that
-                # channels_redis blocks in BZPOPMIN waiting for messages: an idle consumer then
-                # crashes and its socket closes (django/channels_redis#422). Read timeouts
-                # longer than that block still notice a dead server; pushes are capped by
+                # A dead server is noticed within the read timeout; pushes are capped by
                 # notifications.live.PUSH_TIMEOUT anyway.
-                # A burst of group adds or discards (every page of a worker reconnecting, say)
-                # needs a connection each: redis-py's asyncio pool refuses, not queues, past
-                # its 100 by default.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2,
-                           "max_connections": 1000}],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2}],
                 "prefix": "comity:asgi",
-                # All the pages a worker holds share one queue in Redis, which channels_redis
-                # caps at `capacity` messages (100 by default) and silently drops past it; one
-                # reply notifies every follower at once, so leave room for a thousand pages
-                # and more. Unread messages still expire after a minute.
-                "capacity": 10_000,
             },
         }
     }

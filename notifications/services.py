@@ -82,12 +82,13 @@ def insert_skipping_twins(rows: list[Notification]) -> list[Notification]:
     """Insert `rows` and return those written. A concurrent notify() with the same dedupe key
     may have written some since our check (the unique constraint refuses them): then each row
     goes in on its own, and the twins already written are kept rather than doubled."""
+    if not all(row.dedupe_key for row in rows):
+        return Notification.objects.bulk_create(rows)
     try:
         with transaction.atomic():
             return Notification.objects.bulk_create(rows)
     except IntegrityError:
-        if not all(row.dedupe_key for row in rows):
-            raise
+        pass
     created = []
     for row in rows:
         row.pk = None

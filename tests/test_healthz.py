@@ -35,7 +35,7 @@ ENGINES_BY_RUN = {
     "real": {
         "database": "postgresql",
         "cache": "ResilientRedisCache",
-        "channel_layer": "RedisChannelLayer",
+        "channel_layer": "RedisPubSubChannelLayer",
         "search": "elasticsearch",
         "tasks": "DatabaseBackend",
     },
@@ -96,7 +96,7 @@ def test_healthz_is_503_when_elasticsearch_is_unreachable(client):
 def test_healthz_is_503_when_the_channel_layer_is_unreachable(client):
     layers = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [f"redis://127.0.0.1:{closed_port()}/0"]},
         }
     }

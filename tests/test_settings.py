@@ -67,7 +67,7 @@ def test_engine_urls_switch_to_the_real_engines():
     ) == {
         "database": "django.db.backends.postgresql",
         "cache": "config.cache.ResilientRedisCache",
-        "channel_layer": "channels_redis.core.RedisChannelLayer",
+        "channel_layer": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "tasks": "django_tasks_db.DatabaseBackend",
         "search": "elasticsearch",
         # Wagtail's admin search stays on the database whatever the public search uses.
@@ -115,7 +115,7 @@ def test_this_run_uses_the_real_engines(real_engines):
 
     assert connection.vendor == "postgresql"
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert get_search_backend().name == "elasticsearch"
 
 
