@@ -64,6 +64,8 @@ XLSX = FileKind(
 ODT = FileKind("odt", "an OpenDocument text (.odt)", "application/vnd.oasis.opendocument.text", (".odt",))
 TXT = FileKind("txt", "a plain text file", "text/plain; charset=utf-8", (".txt",))
 TXT_UTF16 = FileKind("txt", "a plain text file", "text/plain; charset=utf-16", (".txt",))
+# What Notepad and older agency software save as "ANSI" on U.S. Windows.
+TXT_WINDOWS_1252 = FileKind("txt", "a plain text file", "text/plain; charset=windows-1252", (".txt",))
 PNG = FileKind("png", "a PNG image", "image/png", (".png",))
 JPEG = FileKind("jpeg", "a JPEG image", "image/jpeg", (".jpg", ".jpeg"))
 ALLOWED_KINDS = (PDF, DOCX, XLSX, ODT, TXT, PNG, JPEG)
@@ -183,8 +185,14 @@ def _unsafe_member_name(name: str) -> bool:
     return ".." in PurePosixPath(name).parts
 
 
+# Control characters that plain text does have: tab, line feed, form feed, carriage return.
+TEXT_CONTROLS = {"\t", "\n", "\f", "\r"}
+
+
 def _text_kind(file, head: bytes) -> FileKind | None:
-    """UTF-8 (with or without a BOM) or UTF-16 with a BOM, and no NUL characters."""
+    """UTF-8 (with or without a BOM) or UTF-16 with a BOM, with no NUL characters; or
+    Windows-1252 with no control characters either (any bytes decode as a single-byte
+    encoding, but binary data gives itself away with controls and unused bytes)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
     else:
@@ -196,10 +204,20 @@ def _text_kind(file, head: bytes) -> FileKind | None:
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
-        return None
+        return _windows_1252_kind(raw) if encoding == "utf-8" else None
     if "\x00" in text:
         return None
     return TXT_UTF16 if encoding == "utf-16" else TXT
+
+
+def _windows_1252_kind(raw: bytes) -> FileKind | None:
+    try:
+        text = raw.decode("cp1252")  # strict: its five unused bytes fail
+    except UnicodeDecodeError:
+        return None
+    if any(ch < " " and ch not in TEXT_CONTROLS for ch in text):
+        return None
+    return TXT_WINDOWS_1252
 
 
 def _describe(head: bytes) -> str:

@@ -1,4 +1,6 @@
 import json
+import time
+from collections import deque
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -11,6 +13,9 @@ CLOSE_MALFORMED = 4400
 
 # A client only ever sends tiny control messages; anything bigger is not ours.
 MAX_FRAME_CHARS = 4096
+# Each watch_topic costs a visibility query. A page asks once per topic it shows (and again
+# after a reconnect, on a new socket), so a socket asking more often than this is not a page.
+MAX_WATCHES_PER_MINUTE = 20
 
 
 def _visible_topic_exists(user, topic_id: int) -> bool:
@@ -34,11 +39,16 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     may send only {"type": "ping"}, {"type": "watch_topic", "topic": <id>} and
     {"type": "unwatch_topic"}; none of them changes any state. Anything else (not JSON,
     wrong types, unknown type, binary or over MAX_FRAME_CHARS) closes the socket with
-    CLOSE_MALFORMED.
+    CLOSE_MALFORMED. More than MAX_WATCHES_PER_MINUTE watch requests a minute are refused
+    ("rate-limited") without a query.
     """
 
     group_name: str | None = None
     topic_group: str | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recent_watches = deque(maxlen=MAX_WATCHES_PER_MINUTE)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -88,6 +98,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         """Join the topic's group if the member may see the topic now. A refusal says so
         and keeps the socket (the member's own notifications still flow): the page may
         simply be stale, a topic moved or hidden since it was loaded."""
+        if self.watching_too_often():
+            await self.send_json({"type": "error", "reason": "rate-limited", "topic": topic_id})
+            return
         user = self.scope["user"]
         visible = await database_sync_to_async(_visible_topic_exists)(user, topic_id)
         await self.unwatch_topic()  # a page watches one topic at a time
@@ -97,6 +110,15 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.topic_group = topic_group_name(topic_id)
         await self.channel_layer.group_add(self.topic_group, self.channel_name)
         await self.send_json({"type": "watching", "topic": topic_id})
+
+    def watching_too_often(self) -> bool:
+        """True once MAX_WATCHES_PER_MINUTE requests were answered within the last minute."""
+        now = time.monotonic()
+        full = len(self.recent_watches) == self.recent_watches.maxlen
+        if full and now - self.recent_watches[0] < 60:
+            return True
+        self.recent_watches.append(now)
+        return False
 
     async def unwatch_topic(self):
         if self.topic_group:

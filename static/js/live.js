@@ -362,7 +362,7 @@
         receiveReply(message);
         break;
       default:
-        break; // pong, error (a topic this member may no longer see): nothing to do
+        break; // pong, error (a topic this member may no longer see, or asked too often): nothing to do
     }
   }
 

@@ -172,6 +172,10 @@ ACCEPTED = [
     ("NMSN steps.odt", odt_bytes, "application/vnd.oasis.opendocument.text"),
     ("Notes.txt", lambda: "UIFSA § 605 notice: 20 days to contest.\n".encode(), "text/plain; charset=utf-8"),
     ("Notes (Windows).txt", lambda: "Contest within 20 days.\r\n".encode("utf-16"), "text/plain; charset=utf-16"),
+    # Notepad's "ANSI": curly quotes, a section sign and an accented name in Windows-1252.
+    ("Notes (ANSI).txt", lambda: "“Café Muñoz” – § 605 notice.\r\n\tContest within 20 days.\f".encode("cp1252"),
+     "text/plain; charset=windows-1252"),
+    ("Latin-1 notes.txt", lambda: "Café order".encode("latin-1"), "text/plain; charset=windows-1252"),
     ("Screen.png", lambda: image_bytes("PNG"), "image/png"),
     ("Scan.jpg", lambda: image_bytes("JPEG"), "image/jpeg"),
     ("Scan.JPEG", lambda: image_bytes("JPEG"), "image/jpeg"),
@@ -242,7 +246,10 @@ REFUSED = [
         "not a Word, Excel",
     ),
     ("damaged PNG", "screen.png", lambda: image_bytes("PNG")[:40], "damaged or incomplete picture"),
-    ("Latin-1 text", "notes.txt", lambda: "Café order".encode("latin-1"), "Comity accepts"),
+    # Bytes that are not UTF-8 are read as Windows-1252 only when they hold no control characters
+    # and none of its five unused bytes: binary data gives itself away with both.
+    ("binary in a .txt (controls)", "notes.txt", lambda: b"\x1b\x02\xfe\x83\x11 data \xe9", "Comity accepts"),
+    ("binary in a .txt (unused byte)", "notes.txt", lambda: b"Caf\xe9 \x81\x8d order", "Comity accepts"),
     ("text with NUL bytes", "notes.txt", lambda: b"abc\x00def", "Comity accepts"),
     ("empty file", "notes.txt", lambda: b"", "empty"),
     ("HTML extension", "page.html", lambda: b"<p>hello</p>", "Comity accepts PDF"),

@@ -265,6 +265,17 @@ def test_the_task_stores_the_text_and_queues_the_post_for_search(forum):
     assert set(IndexOutboxEntry.objects.values_list("document_id", flat=True)) == {f"post:{reply.pk}", f"topic:{topic.pk}"}
 
 
+def test_a_notepad_ansi_file_is_accepted_and_its_text_read_right(forum):
+    """Windows-1252 ("ANSI") notes upload as text and extract with their curly quotes and accents."""
+    _, member, _, topic = forum
+    text = "“Café Muñoz” asked for the NMSN – § 466(a)(19) applies.\r\nSee the obligee’s résumé."
+    attachment = attach(topic.posts.get(position=1), member, "notes.txt", text.encode("cp1252"))
+    assert attachment.content_type == "text/plain; charset=windows-1252"
+    assert run_extraction(attachment.pk) == "done"
+    attachment.refresh_from_db()
+    assert attachment.extracted_text.splitlines() == text.splitlines()
+
+
 def test_the_task_is_idempotent(forum):
     _, member, _, topic = forum
     attachment = attach(topic.posts.get(position=1), member, "case.txt", files.CASE_DATA.encode())

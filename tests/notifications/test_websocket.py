@@ -176,6 +176,22 @@ async def test_a_member_who_loses_access_can_no_longer_watch_the_topic():
     await socket.disconnect()
 
 
+async def test_watch_requests_past_the_per_minute_limit_are_refused():
+    from notifications.consumers import MAX_WATCHES_PER_MINUTE
+
+    _, topic, author, _ = await members_only_topic()
+    socket = await connected(author)
+    for _ in range(MAX_WATCHES_PER_MINUTE):
+        await socket.send_json_to({"type": "watch_topic", "topic": topic.pk})
+        assert await next_of_type(socket, "watching") == {"type": "watching", "topic": topic.pk}
+    await socket.send_json_to({"type": "watch_topic", "topic": topic.pk})
+    assert await next_of_type(socket, "error") == {"type": "error", "reason": "rate-limited", "topic": topic.pk}
+    # The socket stays open, and still watches the topic it last joined.
+    await socket.send_json_to({"type": "ping"})
+    assert await next_of_type(socket, "pong") == {"type": "pong"}
+    await socket.disconnect()
+
+
 @pytest.mark.parametrize("frame", [
     "{not json",
     "[]",
