@@ -1,6 +1,7 @@
 """Reads for the search page: who may see what, and human names for facet values."""
 
 from django.contrib.auth.models import Group
+from django.db.models.functions import Lower
 from taggit.models import Tag
 
 from forum.models import Category
@@ -53,11 +54,12 @@ def facet_labels(facets: dict[str, list[tuple]]) -> dict[str, dict]:
         "association": dict(Association.objects.filter(slug__in=values("association")).values_list("slug", "name")),
         "category": dict(Category.objects.filter(slug__in=values("category")).values_list("slug", "name")),
         "tags": dict(Tag.objects.filter(slug__in=values("tags")).values_list("slug", "name")),
-        "jurisdictions": {
-            code.lower(): name
-            for code, name in Jurisdiction.objects.filter(code__in=[value.upper() for value in values("jurisdictions")])
-            .values_list("code", "name")
-        },
+        # Documents carry codes lowercased: "mo", and tribes' "tribe-navajo-nation" as stored.
+        "jurisdictions": dict(
+            Jurisdiction.objects.annotate(code_lower=Lower("code"))
+            .filter(code_lower__in=[value.lower() for value in values("jurisdictions")])
+            .values_list("code_lower", "name")
+        ),
     }
     labels["association"][""] = COMMONS_LABEL
     return labels

@@ -12,6 +12,7 @@ Forum
     Topic/Post deleted their documents are deleted.
     Tags, jurisdictions  the thread (its posts carry the topic's tags and jurisdictions).
     Tag renamed (new slug) or deleted: every topic thread and page that carries it.
+    Jurisdiction recoded or deleted: the same, for the threads and pages that name it.
     Category saved     when its audience, association or slug changed: everything in it.
     Members role group created or deleted: the member categories whose audience it changes.
     User renamed       everything they wrote.
@@ -116,6 +117,33 @@ def _tagged_rows(tag) -> list[str]:
             page_ids = through.objects.filter(tag=tag).values_list("content_object_id", flat=True)
             rows += [f"subtree:{page_id}" for page_id in page_ids]
     return rows
+
+
+def _rows_naming_jurisdiction(jurisdiction) -> list[str]:
+    """Outbox rows for the topic threads and pages that carry `jurisdiction` (documents hold
+    its code)."""
+    rows = [f"thread:{topic_id}" for topic_id in jurisdiction.forum_topics.values_list("pk", flat=True)]
+    for relation in type(jurisdiction)._meta.related_objects:
+        if relation.many_to_many and issubclass(relation.related_model, Page):
+            pages = getattr(jurisdiction, relation.get_accessor_name())
+            rows += [f"subtree:{page_id}" for page_id in pages.values_list("pk", flat=True)]
+    return rows
+
+
+def jurisdiction_about_to_change(sender, instance, raw=False, **kwargs):
+    instance._search_old_code = None if raw or instance.pk is None else _old_values(sender, instance.pk, ("code",))
+
+
+def jurisdiction_saved(sender, instance, created, raw=False, **kwargs):
+    old = getattr(instance, "_search_old_code", None)
+    if raw or created or old is None or old == (instance.code,):
+        return
+    outbox.queue_index(_rows_naming_jurisdiction(instance))
+
+
+def jurisdiction_about_to_be_deleted(sender, instance, **kwargs):
+    # Before the delete cascades to the many-to-many rows, while they still say who names it.
+    outbox.queue_index(_rows_naming_jurisdiction(instance))
 
 
 def tag_about_to_change(sender, instance, raw=False, **kwargs):
@@ -271,7 +299,7 @@ def connect() -> None:
     from taggit.models import Tag, TaggedItem
 
     from forum.models import Category, Post, Topic
-    from members.models import Association, RoleGroup
+    from members.models import Association, Jurisdiction, RoleGroup
 
     user_model = get_user_model()
     hooks = [
@@ -284,6 +312,9 @@ def connect() -> None:
         (pre_save, tag_about_to_change, Tag),
         (post_save, tag_saved, Tag),
         (pre_delete, tag_about_to_be_deleted, Tag),
+        (pre_save, jurisdiction_about_to_change, Jurisdiction),
+        (post_save, jurisdiction_saved, Jurisdiction),
+        (pre_delete, jurisdiction_about_to_be_deleted, Jurisdiction),
         (pre_save, category_about_to_change, Category),
         (post_save, category_saved, Category),
         (post_save, role_group_changed, RoleGroup),

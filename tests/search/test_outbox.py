@@ -209,6 +209,24 @@ def test_renaming_or_deleting_a_tag_queues_what_carries_it(forum, site):
     assert rows() == {f"thread:{topic.pk}": "index", f"subtree:{article.pk}": "index"}
 
 
+def test_recoding_or_deleting_a_jurisdiction_queues_what_names_it(forum, site):
+    jurisdiction = Jurisdiction.objects.create(kind=Jurisdiction.Kind.TRIBE, code="tribe-test", name="Test Tribe")
+    topic = make_topic(forum.asker, forum.categories.members, jurisdictions=[jurisdiction])
+    article = make_article(make_issue(site), title="Tribal orders under full faith and credit")
+    article.jurisdictions.set([jurisdiction])
+    article.save_revision().publish()
+    clear()
+    jurisdiction.name = "Test Tribal Nation"
+    jurisdiction.save()
+    assert rows() == {}  # documents carry the code; the name is looked up when shown
+    jurisdiction.code = "tribe-test-nation"
+    jurisdiction.save()
+    assert rows() == {f"thread:{topic.pk}": "index", f"subtree:{article.pk}": "index"}
+    clear()
+    jurisdiction.delete()
+    assert rows() == {f"thread:{topic.pk}": "index", f"subtree:{article.pk}": "index"}
+
+
 def test_page_writes_queue_their_documents(site):
     issue = make_issue(site)
     assert {f"issue:{issue.pk}": "index", f"subtree:{issue.pk}": "index"}.items() <= rows().items()

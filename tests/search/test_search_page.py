@@ -52,7 +52,8 @@ def world(page_backend):
                           body="Registering a quokka order with the tribunal.", tags=["uifsa"],
                           jurisdictions=[oregon]),
         public_discussion=make_topic(people.member, categories.public, kind="discussion",
-                                     title="Quokka discussion about withholding", body="Employers and quokka."),
+                                     title="Quokka discussion about withholding", body="Employers and quokka.",
+                                     jurisdictions=[Jurisdiction.objects.get(code="tribe-navajo-nation")]),
         signed_in=make_topic(people.member, categories.signed_in, title="Quokka signed-in lobby notice"),
         members=make_topic(people.member, categories.members, title="Quokka members room procedure"),
         board=make_topic(people.board, categories.board, title="Quokka board zanzibar minutes",
@@ -179,6 +180,21 @@ def test_facets_narrow_and_links_remove_them(client, world):
     assert titles(by_category) == {"Quokka public registration question", "Quokka discussion about withholding"}
     answered = search(client, q="quokka", answered="no", kind="topic")
     assert "Quokka public registration question" in titles(answered)
+
+
+def facet_labels_shown(response, name: str) -> list[str]:
+    """The option labels of one facet group, as the page shows them."""
+    found = re.search(rf'<ul [^>]*aria-labelledby="facet-{name}">(.*?)</ul>', page_text(response), re.S)
+    assert found, f"no {name} facet"
+    return [re.sub(r"<[^>]+>", "", label).strip() for label in re.findall(r'<a href="[^"]*"[^>]*>(.*?) <span', found.group(1), re.S)]
+
+
+def test_jurisdiction_facets_are_labelled_with_names_for_states_and_tribes(client, world):
+    member = world.people.member
+    assert sorted(facet_labels_shown(search(client, member, q="quokka"), "jurisdictions")) == ["Navajo Nation", "Oregon"]
+    narrowed = search(client, member, q="quokka", jurisdiction="tribe-navajo-nation")
+    assert titles(narrowed) == {"Quokka discussion about withholding"}
+    assert facet_labels_shown(narrowed, "jurisdictions") == ["Remove filter: Navajo Nation"]
 
 
 def test_sort_by_date_lists_newest_first(client, world):
